@@ -1,0 +1,44 @@
+// Everything a run needs, as parsed and validated from the command line.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "datasets/synthetic.hpp"
+#include "shared/data_view.hpp"
+#include "shared/models/registry.hpp"
+#include "worker/worker.hpp"
+
+namespace hogwild {
+
+enum class run_mode { async, serial };
+enum class executor_kind { fork };
+enum class layout_choice { automatic, dense, csr };
+
+const char* name_of(run_mode m);
+
+struct fault_plan {
+  std::uint32_t worker = 0;
+  std::uint32_t epoch = 1;  // 1-based, as printed
+  worker::fault action = worker::fault::none;
+};
+
+struct config {
+  run_mode mode = run_mode::async;
+  unsigned workers = 1;
+  executor_kind executor = executor_kind::fork;
+  models::model_kind model = models::model_kind::svm;
+  data::synthetic_spec synthetic;
+  layout_choice layout = layout_choice::automatic;
+  unsigned epochs = 200;
+  double learning_rate = 0.001;
+  double decay = 0.99;
+  unsigned batch_size = 2;
+  double lambda = 0.0;
+  std::string metrics_path;
+  std::string save_model_path;
+  bool quiet = false;
+  std::optional<fault_plan> fault;
+};
+
+}  // namespace hogwild

@@ -1,0 +1,197 @@
+#include "coordinator/trainer.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <fmt/format.h>
+#include <numeric>
+
+#include "coordinator/executor.hpp"
+#include "coordinator/signals.hpp"
+#include "datasets/synthetic.hpp"
+#include "shared/error.hpp"
+#include "shared/evaluate.hpp"
+#include "shared/partition.hpp"
+#include "shared/rng.hpp"
+#include "shared/segment.hpp"
+#include "shared/train_range.hpp"
+
+namespace hogwild {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+double seconds_since(clock_type::time_point t0) {
+  return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+double tv(const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; }
+
+// CPU seconds of this process and of all reaped children, user + sys.
+double cpu_seconds() {
+  rusage self{}, kids{};
+  ::getrusage(RUSAGE_SELF, &self);
+  ::getrusage(RUSAGE_CHILDREN, &kids);
+  return tv(self.ru_utime) + tv(self.ru_stime) + tv(kids.ru_utime) + tv(kids.ru_stime);
+}
+
+kernel::layout choose_layout(const config& c, const data::dataset& d) {
+  if (c.layout == layout_choice::dense) return kernel::layout::dense;
+  if (c.layout == layout_choice::csr) return kernel::layout::csr;
+  const double density = static_cast<double>(d.nnz()) / (static_cast<double>(d.rows()) * static_cast<double>(d.dims));
+  return density < 0.5 ? kernel::layout::csr : kernel::layout::dense;
+}
+
+void fill_segment(const shm::segment_view& v, const data::dataset& d) {
+  const shm::header& h = v.hdr();
+  if (h.data_layout == kernel::layout::csr) {
+    std::copy(d.row_ptr.begin(), d.row_ptr.end(), v.row_ptr());
+    std::copy(d.idx.begin(), d.idx.end(), v.col_idx());
+    std::copy(d.val.begin(), d.val.end(), v.values());
+  } else {
+    const auto dense = data::to_dense(d);
+    std::copy(dense.begin(), dense.end(), v.values());
+  }
+  std::copy(d.labels.begin(), d.labels.end(), v.labels());
+  const auto inv = data::inverse_column_counts(d);
+  std::copy(inv.begin(), inv.end(), v.inv_du());
+  std::fill_n(v.weights(), v.weight_count(), 0.0);
+  std::iota(v.perm(), v.perm() + h.rows, 0u);
+}
+
+evaluation evaluate_segment(const config& c, const shm::segment_view& v) {
+  const auto& h = v.hdr();
+  const int C = static_cast<int>(h.outputs);
+  return h.data_layout == kernel::layout::csr
+             ? evaluate(c.model, v.csr(), v.labels(), v.weights(), C, c.lambda)
+             : evaluate(c.model, v.dense(), v.labels(), v.weights(), C, c.lambda);
+}
+
+std::string percent_or_mse(const config& c, double e) {
+  if (std::isnan(e)) return "-";
+  if (c.model == models::model_kind::least_squares) return fmt::format("{:.6g}", e);
+  return fmt::format("{:.2f}%", 100.0 * e);
+}
+
+void check_stop() {
+  if (signals::stop_requested())
+    throw interrupted(fmt::format("interrupted by signal {}", signals::stop_signal()));
+}
+
+}  // namespace
+
+run_result train(const config& c, std::FILE* out) {
+  const auto synth = data::make_synthetic(c.synthetic);
+  const data::dataset& train_set = synth.train;
+  const data::dataset& test_set = synth.test;
+
+  shm::segment_spec spec;
+  spec.rows = train_set.rows();
+  spec.dims = train_set.dims;
+  spec.nnz = train_set.nnz();
+  spec.outputs = 1;
+  spec.data_layout = choose_layout(c, train_set);
+  spec.model = c.model;
+  spec.workers = c.workers;
+  spec.batch_size = c.batch_size;
+  spec.lambda = c.lambda;
+  shm::owned_segment seg(shm::unique_name(), spec);
+  const shm::segment_view& v = seg.view();
+  fill_segment(v, train_set);
+
+  if (out) {
+    fmt::print(out, "hogwild: mode {}, {} worker{} ({}), model {}, lambda {:g}\n", name_of(c.mode), c.workers,
+               c.workers == 1 ? "" : "s", c.mode == run_mode::serial ? "in-process" : "fork",
+               models::name_of(c.model), c.lambda);
+    fmt::print(out, "data: synthetic {} {} x {} (density {:g}, {} nonzeros, {} layout), {} test rows, seed {}\n",
+               c.synthetic.kind == data::synthetic_kind::svm ? "svm" : "regression", train_set.rows(),
+               train_set.dims, c.synthetic.density, train_set.nnz(),
+               spec.data_layout == kernel::layout::csr ? "csr" : "dense", test_set.rows(), c.synthetic.seed);
+    fmt::print(out, "sgd: {} epochs, learning rate {:g}, decay {:g}, batch size {}\n", c.epochs,
+               c.learning_rate, c.decay, c.batch_size);
+    fmt::print(out, "segment: /dev/shm/{} ({:.1f} MB)\n", seg.name(), static_cast<double>(seg.bytes()) / 1e6);
+    std::fflush(out);
+  }
+
+  metrics_writer metrics(c.metrics_path);
+  std::unique_ptr<executor> exec;
+  if (c.mode == run_mode::async) exec = make_executor(c.executor);
+  std::vector<worker::worker_args> tasks(c.workers);
+  std::vector<worker_usage> usage;
+
+  rng shuffler(c.synthetic.seed ^ 0x5eedf00dcafef00dULL);
+  run_result result;
+  const auto t0 = clock_type::now();
+  const double cpu0 = cpu_seconds();
+  const std::size_t n = spec.rows;
+
+  for (unsigned epoch = 0; epoch < c.epochs; ++epoch) {
+    check_stop();
+    shuffle(std::span<std::uint32_t>(v.perm(), n), shuffler);
+    const double step = c.learning_rate * std::pow(c.decay, static_cast<double>(epoch));
+    const auto te = clock_type::now();
+    if (c.mode == run_mode::serial) {
+      // Chunks keep a stop request responsive on large data; results do not depend on the chunking
+      // because chunk boundaries are multiples of the batch size.
+      const std::size_t chunk = std::max<std::size_t>(1, 65536 / c.batch_size) * c.batch_size;
+      for (std::size_t b = 0; b < n; b += chunk) {
+        train_range(v, b, std::min(n, b + chunk), step, false);
+        if (b + chunk < n) check_stop();
+      }
+    } else {
+      for (unsigned w = 0; w < c.workers; ++w) {
+        const auto r = partition(n, c.workers, w);
+        tasks[w] = {seg.name(), w, r.begin, r.end, epoch, step, worker::fault::none};
+        if (c.fault && c.fault->worker == w && c.fault->epoch == epoch + 1) tasks[w].inject = c.fault->action;
+      }
+      exec->run_epoch(tasks, usage);
+    }
+    epoch_metrics m;
+    m.epoch = epoch + 1;
+    m.epoch_seconds = seconds_since(te);
+    m.step_size = step;
+    const evaluation tr = evaluate_segment(c, v);
+    m.train_objective = tr.objective;
+    m.train_error = tr.error;
+    m.test_error = test_set.rows() ? evaluate(c.model, test_set.csr(), test_set.labels.data(), v.weights(), 1, c.lambda).error
+                                   : std::nan("");
+    m.wall_seconds = seconds_since(t0);
+    m.cpu_seconds = cpu_seconds() - cpu0;
+    metrics.write(m);
+    result.history.push_back(m);
+    if (out && !c.quiet) {
+      fmt::print(out, "epoch {:4}  wall {:8.3f} s  cpu {:8.3f} s  objective {:.6f}  train error {}  test error {}\n",
+                 m.epoch, m.wall_seconds, m.cpu_seconds, m.train_objective, percent_or_mse(c, m.train_error),
+                 percent_or_mse(c, m.test_error));
+      std::fflush(out);
+    }
+    if (!std::isfinite(m.train_objective))
+      throw runtime_failure(fmt::format("training diverged in epoch {} (objective {}); try a smaller --learning-rate",
+                                        m.epoch, m.train_objective));
+  }
+  result.weights.assign(v.weights(), v.weights() + v.weight_count());
+  result.true_weights = synth.true_weights;
+  if (out) {
+    const auto& last = result.history.back();
+    fmt::print(out, "done: {} epochs in {:.3f} s wall, {:.3f} s cpu; train error {}, test error {}\n", c.epochs,
+               last.wall_seconds, last.cpu_seconds, percent_or_mse(c, last.train_error),
+               percent_or_mse(c, last.test_error));
+  }
+  if (!c.save_model_path.empty()) save_model(c.save_model_path, c, result.weights, spec.dims);
+  return result;
+}
+
+void save_model(const std::string& path, const config& c, const std::vector<double>& w, std::size_t dims) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) throw runtime_failure(fmt::format("--save-model: cannot write '{}': {}", path, std::strerror(errno)));
+  fmt::print(f, "hogwild-model 1\nmodel {}\ndims {}\noutputs {}\nlambda {:.17g}\nweights\n", models::name_of(c.model),
+             dims, w.size() / dims, c.lambda);
+  for (double x : w) fmt::print(f, "{:.17g}\n", x);
+  if (std::fclose(f) != 0)
+    throw runtime_failure(fmt::format("--save-model: writing '{}' failed: {}", path, std::strerror(errno)));
+}
+
+}  // namespace hogwild

@@ -1,0 +1,25 @@
+// The epoch loop: builds the data, creates the run's segment, and per epoch shuffles the
+// permutation, runs the mode's runner, evaluates and reports. The segment is removed on every
+// way out of train() (return, usage error, worker failure, interruption).
+#pragma once
+#include <cstdio>
+#include <vector>
+
+#include "coordinator/config.hpp"
+#include "coordinator/metrics.hpp"
+
+namespace hogwild {
+
+struct run_result {
+  std::vector<double> weights;  // dims × outputs, w[j*outputs + c]
+  std::vector<epoch_metrics> history;
+  std::vector<double> true_weights;  // of the synthetic generator
+};
+
+// `out` receives the human-readable report (nullptr = silent).
+run_result train(const config& c, std::FILE* out);
+
+// Writes weights in the documented text format (docs/usage.md).
+void save_model(const std::string& path, const config& c, const std::vector<double>& w, std::size_t dims);
+
+}  // namespace hogwild

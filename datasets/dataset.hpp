@@ -1,0 +1,37 @@
+// A dataset held in the coordinator's memory before it is copied into the segment: CSR rows
+// (the canonical form) and one float label per row.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "shared/data_view.hpp"
+
+namespace hogwild::data {
+
+struct dataset {
+  std::size_t dims = 0;
+  std::vector<std::uint64_t> row_ptr{0};
+  std::vector<std::uint32_t> idx;
+  std::vector<float> val;
+  std::vector<float> labels;
+
+  std::size_t rows() const { return labels.size(); }
+  std::size_t nnz() const { return val.size(); }
+  kernel::csr_view csr() const { return {row_ptr.data(), idx.data(), val.data(), rows(), dims}; }
+  // Appends a row; entries must come with strictly increasing columns < dims.
+  void add_row(const std::uint32_t* cols, const float* vals, std::size_t n, float label) {
+    idx.insert(idx.end(), cols, cols + n);
+    val.insert(val.end(), vals, vals + n);
+    row_ptr.push_back(val.size());
+    labels.push_back(label);
+  }
+};
+
+// Row-major dense copy of the rows (rows × dims floats).
+std::vector<float> to_dense(const dataset& d);
+
+// d_u = number of rows with a nonzero value in column u; returns 1/d_u (0 where d_u = 0).
+std::vector<double> inverse_column_counts(const dataset& d);
+
+}  // namespace hogwild::data

@@ -1,0 +1,67 @@
+// Read-only views of a dataset in memory (the shared segment or a private buffer):
+// dense row-major rows, or CSR rows. The kernel is written against these two row types.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace hogwild::kernel {
+
+struct sparse_row {
+  const std::uint32_t* idx;  // column indices, ascending
+  const float* val;
+  std::uint32_t nnz;
+};
+
+struct dense_row {
+  const float* val;
+  std::uint32_t dims;
+};
+
+struct csr_view {
+  const std::uint64_t* row_ptr = nullptr;  // rows + 1 entries
+  const std::uint32_t* idx = nullptr;
+  const float* val = nullptr;
+  std::size_t rows = 0, dims = 0;
+  sparse_row row(std::size_t i) const {
+    const auto b = row_ptr[i];
+    return {idx + b, val + b, static_cast<std::uint32_t>(row_ptr[i + 1] - b)};
+  }
+};
+
+struct dense_view {
+  const float* val = nullptr;
+  std::size_t rows = 0, dims = 0;
+  dense_row row(std::size_t i) const { return {val + i * dims, static_cast<std::uint32_t>(dims)}; }
+};
+
+// Asks the cache for row i's entries ahead of use (rows are visited in a random permutation, so
+// without this every row costs a cache miss).
+inline void prefetch_row(const csr_view& v, std::size_t i) {
+  const auto b = v.row_ptr[i], e = v.row_ptr[i + 1];
+  if (b == e) return;
+  __builtin_prefetch(v.idx + b);
+  __builtin_prefetch(v.idx + e - 1);
+  __builtin_prefetch(v.val + b);
+  __builtin_prefetch(v.val + e - 1);
+}
+inline void prefetch_row(const dense_view& v, std::size_t i) {
+  const float* p = v.val + i * v.dims;
+  for (std::size_t k = 0; k < v.dims; k += 16) __builtin_prefetch(p + k);
+}
+// The index structure that locates row i (so that prefetch_row(i) itself does not miss later).
+inline void prefetch_locator(const csr_view& v, std::size_t i) { __builtin_prefetch(v.row_ptr + i); }
+inline void prefetch_locator(const dense_view&, std::size_t) {}
+
+// Calls f(column, value) for every stored entry of a row (all columns for a dense row).
+template <class F>
+inline void for_each_entry(const sparse_row& r, F&& f) {
+  for (std::uint32_t k = 0; k < r.nnz; ++k) f(r.idx[k], r.val[k]);
+}
+template <class F>
+inline void for_each_entry(const dense_row& r, F&& f) {
+  for (std::uint32_t j = 0; j < r.dims; ++j) f(j, r.val[j]);
+}
+
+enum class layout : std::uint32_t { dense = 0, csr = 1 };
+
+}  // namespace hogwild::kernel

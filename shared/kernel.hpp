@@ -1,0 +1,205 @@
+// The SGD kernel. It knows nothing of processes or threads: it takes a data view, a model array,
+// a slice of the epoch's permutation and a step size. Every runner (serial, fork/spawn workers,
+// threads, the sync collector) calls these functions.
+//
+// Model: linear scores s_c = Σ_j x_j w[j*C + c] for c < C outputs (C = 1 for binary and
+// regression models). Per example i the objective term is
+//     f_i(w) = loss(s(x_i), y_i) + (λ/2) Σ_{u ∈ nz(x_i)} w_u² / d_u
+// where d_u is the number of training rows with a nonzero in column u (Hogwild!, Niu et al. 2011,
+// §5, sparse SVM), so that (1/n) Σ_i f_i = (1/n) Σ_i loss_i + (λ/2n) ‖w‖².
+//
+// A mini-batch B of K examples is one update, done in two phases:
+//   1. coefficients: g_i = ∂loss/∂s at the model as it is when the batch starts (reads only);
+//   2. apply: for each i in B in order, for each nonzero u of x_i:
+//          w_u ← w_u − (γ/K) (g_i x_iu + λ w_u / d_u)
+// Phase 1's output (K×C doubles) fully determines the loss part of the batch gradient because x_i
+// is in shared memory; sync mode ships exactly these coefficients from the workers to the
+// coordinator, which runs phase 2 — so sync with W workers equals serial with batch K×W, bit for bit.
+//
+// Shared-weight access goes through an Access policy: `relaxed_access` (std::atomic_ref, relaxed
+// order: Hogwild!'s races made well-defined C++) for concurrent runners, `plain_access` otherwise.
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "shared/data_view.hpp"
+
+namespace hogwild::kernel {
+
+// Largest batch_size × outputs the kernel handles (stack buffer of coefficients, no allocation).
+inline constexpr std::size_t max_batch_coefficients = 4096;
+
+struct plain_access {
+  static constexpr bool vectorizable = true;
+  static double load(const double& x) { return x; }
+  static void store(double& x, double v) { x = v; }
+};
+
+struct relaxed_access {
+  static constexpr bool vectorizable = false;
+  static double load(const double& x) {
+    return std::atomic_ref<double>(const_cast<double&>(x)).load(std::memory_order_relaxed);
+  }
+  static void store(double& x, double v) {
+    std::atomic_ref<double>(x).store(v, std::memory_order_relaxed);
+  }
+};
+
+// x·w with four partial sums (breaks the add latency chain; fixed order, so deterministic).
+template <class Access>
+inline double dot(const sparse_row& x, const double* w) {
+  double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+  std::uint32_t k = 0;
+  for (; k + 4 <= x.nnz; k += 4) {
+    a0 += x.val[k] * Access::load(w[x.idx[k]]);
+    a1 += x.val[k + 1] * Access::load(w[x.idx[k + 1]]);
+    a2 += x.val[k + 2] * Access::load(w[x.idx[k + 2]]);
+    a3 += x.val[k + 3] * Access::load(w[x.idx[k + 3]]);
+  }
+  for (; k < x.nnz; ++k) a0 += x.val[k] * Access::load(w[x.idx[k]]);
+  return (a0 + a1) + (a2 + a3);
+}
+template <class Access>
+inline double dot(const dense_row& x, const double* w) {
+  double acc = 0.0;
+  if constexpr (Access::vectorizable) {
+    // Vector partial sums in an order fixed at compile time: deterministic for a given build.
+#pragma omp simd reduction(+ : acc)
+    for (std::uint32_t j = 0; j < x.dims; ++j) acc += x.val[j] * w[j];
+  } else {
+    for (std::uint32_t j = 0; j < x.dims; ++j) acc += x.val[j] * Access::load(w[j]);
+  }
+  return acc;
+}
+
+// s[c] = Σ_j x_j w[j*C + c]
+template <class Access, int FixedC, class Row>
+inline void scores(const Row& x, const double* w, int C, double* s) {
+  if constexpr (FixedC == 1) {
+    s[0] = dot<Access>(x, w);
+  } else {
+    for (int c = 0; c < C; ++c) s[c] = 0.0;
+    for_each_entry(x, [&](std::uint32_t j, float v) {
+      const double* wj = w + static_cast<std::size_t>(j) * C;
+      for (int c = 0; c < C; ++c) s[c] += v * Access::load(wj[c]);
+    });
+  }
+}
+
+// Phase 1: g[(i-b)*C + c] = ∂loss/∂s_c for examples perm[b..e). Returns the summed loss.
+template <class Model, class Access, class View>
+inline double batch_coefficients(const View& data, const float* labels, const double* w,
+                                 const std::uint32_t* perm, std::size_t b, std::size_t e, int C,
+                                 double* g) {
+  constexpr int FixedC = Model::fixed_outputs;
+  double s[FixedC == 1 ? 1 : 256];
+  double loss = 0.0;
+  for (std::size_t i = b; i < e; ++i) {
+    const std::uint32_t r = perm[i];
+    scores<Access, FixedC>(data.row(r), w, C, s);
+    double* gi = g + (i - b) * C;
+    Model::dloss(s, labels[r], C, gi);
+    loss += Model::loss(s, labels[r], C);
+  }
+  return loss;
+}
+
+// One example's update for a single-output model on a dense row: branch-free and, with plain
+// access, vectorised (a data-dependent branch on x_j != 0 costs a misprediction per element).
+template <class Access>
+inline void apply_row(const dense_row& x, double* __restrict w, const double* __restrict inv_du, double g,
+                      double scale, double lambda) {
+  if constexpr (Access::vectorizable) {
+#pragma omp simd
+    for (std::uint32_t j = 0; j < x.dims; ++j) {
+      const double v = x.val[j];
+      const double reg = v != 0.0 ? lambda * inv_du[j] : 0.0;
+      w[j] = w[j] - scale * (g * v + reg * w[j]);
+    }
+  } else {
+    for (std::uint32_t j = 0; j < x.dims; ++j) {
+      const double v = x.val[j];
+      const double reg = lambda * inv_du[j] * static_cast<double>(v != 0.0);
+      const double old = Access::load(w[j]);
+      Access::store(w[j], old - scale * (g * v + reg * old));
+    }
+  }
+}
+template <class Access>
+inline void apply_row(const sparse_row& x, double* w, const double* inv_du, double g, double scale,
+                      double lambda) {
+  for (std::uint32_t k = 0; k < x.nnz; ++k) {
+    const std::uint32_t j = x.idx[k];
+    const double v = x.val[k];
+    const double reg = v != 0.0 ? lambda * inv_du[j] : 0.0;  // explicit zeros are rare in CSR
+    const double old = Access::load(w[j]);
+    Access::store(w[j], old - scale * (g * v + reg * old));
+  }
+}
+
+// Phase 2: sequential per-example application of the coefficients (see the block above).
+template <class Access, int FixedC, class View>
+inline void apply_batch(const View& data, double* w, const double* inv_du, const std::uint32_t* perm,
+                        std::size_t b, std::size_t e, int C, const double* g, double scale,
+                        double lambda) {
+  if constexpr (FixedC == 1) {
+    for (std::size_t i = b; i < e; ++i) apply_row<Access>(data.row(perm[i]), w, inv_du, g[i - b], scale, lambda);
+    return;
+  }
+  for (std::size_t i = b; i < e; ++i) {
+    const double* gi = g + (i - b) * C;
+    for_each_entry(data.row(perm[i]), [&](std::uint32_t j, float v) {
+      // reg is 0 for an explicit zero of a dense row: only coordinates an example touches are
+      // regularised, so the dense and CSR paths agree on the same data.
+      const double reg = v != 0.0f ? lambda * inv_du[j] : 0.0;
+      double* wj = w + static_cast<std::size_t>(j) * C;
+      for (int c = 0; c < C; ++c) {
+        const double old = Access::load(wj[c]);
+        Access::store(wj[c], old - scale * (gi[c] * v + reg * old));
+      }
+    });
+  }
+}
+
+struct step_params {
+  double step = 0.0;       // γ for this epoch
+  double lambda = 0.0;     // L2 strength
+  std::size_t batch = 1;   // K
+  int outputs = 1;         // C
+};
+
+struct range_result {
+  std::uint64_t examples = 0;
+  std::uint64_t updates = 0;
+  double loss = 0.0;  // summed data loss at the moment each example was scored
+};
+
+// SGD over perm[begin..end) in batches of K, updating w in place.
+template <class Model, class Access, class View>
+range_result sgd_range(const View& data, const float* labels, double* w, const double* inv_du,
+                       const std::uint32_t* perm, std::size_t begin, std::size_t end,
+                       const step_params& p) {
+  double g[max_batch_coefficients];
+  range_result r;
+  // Prefetch distances along the permutation, in examples: the row data `ahead` examples ahead,
+  // and the CSR row pointer twice as far (it is needed to find the row).
+  constexpr std::size_t ahead = 8;
+  for (std::size_t i = begin; i < end && i < begin + 2 * ahead; ++i) prefetch_locator(data, perm[i]);
+  for (std::size_t i = begin; i < end && i < begin + ahead; ++i) prefetch_row(data, perm[i]);
+  for (std::size_t b = begin; b < end; b += p.batch) {
+    const std::size_t e = b + p.batch < end ? b + p.batch : end;
+    for (std::size_t i = b + ahead; i < e + ahead && i < end; ++i) {
+      prefetch_row(data, perm[i]);
+      if (i + ahead < end) prefetch_locator(data, perm[i + ahead]);
+    }
+    r.loss += batch_coefficients<Model, Access>(data, labels, w, perm, b, e, p.outputs, g);
+    apply_batch<Access, Model::fixed_outputs>(data, w, inv_du, perm, b, e, p.outputs, g,
+                                              p.step / static_cast<double>(e - b), p.lambda);
+    r.examples += e - b;
+    ++r.updates;
+  }
+  return r;
+}
+
+}  // namespace hogwild::kernel

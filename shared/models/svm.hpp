@@ -1,0 +1,24 @@
+// Linear SVM: hinge loss max(0, 1 - y s) on the score s = w·x, labels y in {-1, +1}.
+// The L2 term is added by the kernel in the Hogwild! paper's sparse form (Niu et al. 2011, §5):
+// example α carries (λ/2) Σ_{u ∈ e_α} w_u² / d_u, so the per-example terms sum to (λ/2)‖w‖².
+#pragma once
+#include <cmath>
+
+namespace hogwild::models {
+
+struct svm {
+  static constexpr const char* name = "svm";
+  static constexpr bool binary_labels = true;  // labels must be -1 or +1
+  static constexpr int fixed_outputs = 1;      // one score per example
+  static double loss(const double* s, float y, int) {
+    const double m = 1.0 - y * s[0];
+    return m > 0 ? m : 0.0;
+  }
+  // d loss / d s
+  static void dloss(const double* s, float y, int, double* g) { g[0] = (y * s[0] < 1.0) ? -y : 0.0; }
+  static double predict(const double* s, int) { return s[0] >= 0 ? 1.0 : -1.0; }
+  // Misclassification (0 or 1).
+  static double error(const double* s, float y, int c) { return predict(s, c) != y ? 1.0 : 0.0; }
+};
+
+}  // namespace hogwild::models

@@ -1,0 +1,146 @@
+// The one POSIX shared-memory segment of a run: a versioned header, then the training data
+// (dense rows or CSR), labels, 1/d_u, the model, the epoch's permutation, one stats slot per
+// worker and a sync area. Sections are addressed by offsets from the header, never pointers,
+// because every process maps the segment at its own address.
+#pragma once
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "shared/data_view.hpp"
+#include "shared/models/registry.hpp"
+
+namespace hogwild::shm {
+
+inline constexpr std::uint64_t segment_magic = 0x31444c4957474f48ULL;  // "HOGWILD1" little-endian
+inline constexpr std::uint32_t segment_version = 1;
+
+struct section {
+  std::uint64_t offset = 0;
+  std::uint64_t bytes = 0;
+};
+
+// Written by a worker when it finishes its range; read by the coordinator after the join.
+struct alignas(64) worker_stats {
+  std::uint64_t examples = 0;
+  std::uint64_t updates = 0;
+  double loss = 0.0;
+  std::int64_t start_ns = 0;  // CLOCK_MONOTONIC
+  std::int64_t end_ns = 0;
+  std::uint32_t epoch = 0;
+  std::uint32_t done = 0;  // 1 once the slot is complete
+};
+static_assert(sizeof(worker_stats) == 64, "one cache line per worker");
+
+struct header {
+  std::uint64_t magic;
+  std::uint32_t version;
+  std::uint32_t header_bytes;
+  std::uint64_t total_bytes;
+  std::uint64_t rows;
+  std::uint64_t dims;
+  std::uint64_t nnz;
+  std::uint32_t outputs;
+  kernel::layout data_layout;
+  models::model_kind model;
+  std::uint32_t workers;  // stats slots
+  std::uint32_t batch_size;
+  std::uint32_t reserved;
+  double lambda;
+  std::uint64_t creator_pid;
+  section row_ptr, col_idx, values, labels, inv_du, weights, perm, stats, sync;
+};
+
+// What a segment must hold; the coordinator fills it before creating one.
+struct segment_spec {
+  std::uint64_t rows = 0, dims = 0, nnz = 0;
+  std::uint32_t outputs = 1;
+  kernel::layout data_layout = kernel::layout::csr;
+  models::model_kind model = models::model_kind::svm;
+  std::uint32_t workers = 1;
+  std::uint32_t batch_size = 1;
+  double lambda = 0.0;
+  std::uint64_t sync_bytes = 0;
+};
+
+// Typed access to a mapped segment whose header has been validated.
+class segment_view {
+ public:
+  segment_view() = default;
+  // Checks magic, version, sizes and that every section lies inside [base, base + mapped_bytes).
+  // Throws usage_error naming the problem (a foreign or corrupt segment).
+  segment_view(void* base, std::size_t mapped_bytes);
+  // Checks what the header alone cannot: the CSR row pointers' ends (the creator fills the data
+  // after the header, so only attaching processes call this).
+  void validate_data() const;
+
+  header& hdr() const { return *static_cast<header*>(base_); }
+  kernel::csr_view csr() const;
+  kernel::dense_view dense() const;
+  float* labels() const { return at<float>(hdr().labels); }
+  double* inv_du() const { return at<double>(hdr().inv_du); }
+  double* weights() const { return at<double>(hdr().weights); }
+  std::size_t weight_count() const { return hdr().dims * hdr().outputs; }
+  std::uint32_t* perm() const { return at<std::uint32_t>(hdr().perm); }
+  worker_stats* stats() const { return at<worker_stats>(hdr().stats); }
+  std::byte* sync_area() const { return at<std::byte>(hdr().sync); }
+  std::uint64_t* row_ptr() const { return at<std::uint64_t>(hdr().row_ptr); }
+  std::uint32_t* col_idx() const { return at<std::uint32_t>(hdr().col_idx); }
+  float* values() const { return at<float>(hdr().values); }
+
+ private:
+  template <class T>
+  T* at(const section& s) const {
+    return reinterpret_cast<T*>(static_cast<std::byte*>(base_) + s.offset);
+  }
+  void* base_ = nullptr;
+};
+
+// A fresh, unguessable name: "hogwild-<pid>-<64 random bits in hex>".
+std::string unique_name(const char* kind = "hogwild");
+
+// Owner side: creates the segment exclusively with mode 0600 and removes it when destroyed
+// (only in the process that created it: a forked child that unwinds never removes it).
+class owned_segment {
+ public:
+  owned_segment(std::string name, const segment_spec& spec);
+  ~owned_segment();
+  owned_segment(const owned_segment&) = delete;
+  owned_segment& operator=(const owned_segment&) = delete;
+  const std::string& name() const { return name_; }
+  const segment_view& view() const { return view_; }
+  std::size_t bytes() const { return bytes_; }
+
+ private:
+  struct impl;
+  std::string name_;
+  std::unique_ptr<impl> impl_;
+  segment_view view_;
+  std::size_t bytes_ = 0;
+  pid_t owner_pid_;
+};
+
+// Worker side: opens an existing segment by name, maps it read-write and validates the header.
+// `populate` pre-faults the whole mapping in one call (MAP_POPULATE) instead of page by page.
+class attached_segment {
+ public:
+  explicit attached_segment(const std::string& name, bool populate = true);
+  ~attached_segment();
+  attached_segment(const attached_segment&) = delete;
+  attached_segment& operator=(const attached_segment&) = delete;
+  const segment_view& view() const { return view_; }
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+  segment_view view_;
+};
+
+// Total bytes a segment for `spec` needs (header + aligned sections).
+std::size_t segment_bytes(const segment_spec& spec);
+
+}  // namespace hogwild::shm

@@ -1,0 +1,23 @@
+#include "shared/train_range.hpp"
+
+namespace hogwild {
+
+kernel::range_result train_range(const shm::segment_view& seg, std::size_t begin, std::size_t end,
+                                 double step, bool concurrent) {
+  const shm::header& h = seg.hdr();
+  const kernel::step_params p{step, h.lambda, h.batch_size, static_cast<int>(h.outputs)};
+  return models::dispatch(h.model, [&](auto m) {
+    using M = decltype(m);
+    auto run = [&](auto access, const auto& view) {
+      using A = decltype(access);
+      return kernel::sgd_range<M, A>(view, seg.labels(), seg.weights(), seg.inv_du(), seg.perm(),
+                                     begin, end, p);
+    };
+    auto with_layout = [&](auto access) {
+      return h.data_layout == kernel::layout::csr ? run(access, seg.csr()) : run(access, seg.dense());
+    };
+    return concurrent ? with_layout(kernel::relaxed_access{}) : with_layout(kernel::plain_access{});
+  });
+}
+
+}  // namespace hogwild

@@ -1,0 +1,141 @@
+// Kernel and whole-run benchmark (issue 2). Prints, in one run on the same data:
+//  - ns per example of the serial kernel (CSR, default data) with plain and relaxed-atomic access,
+//  - the same for a hand-written baseline SGD loop (raw arrays, no abstractions),
+//  - wall time of the whole default run (async, 8 forked workers per epoch, 200 epochs) and of
+//    the serial run, through train().
+// Usage: bench_kernel [--epochs E] [--rows N] [--repeat R]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "coordinator/trainer.hpp"
+#include "datasets/synthetic.hpp"
+#include "shared/kernel.hpp"
+#include "shared/models/registry.hpp"
+#include "shared/rng.hpp"
+
+using namespace hogwild;
+using clk = std::chrono::steady_clock;
+
+namespace {
+
+// The baseline: the simplest correct C++ loop for the same update (hinge, sparse L2, batch 2).
+void baseline_epoch(const data::dataset& d, const std::vector<double>& inv, const std::vector<std::uint32_t>& perm,
+                    double* w, double step, double lambda) {
+  const std::size_t n = perm.size();
+  for (std::size_t b = 0; b < n; b += 2) {
+    const std::size_t e = std::min(n, b + 2);
+    double g[2];
+    for (std::size_t i = b; i < e; ++i) {
+      const auto r = perm[i];
+      double s = 0;
+      for (auto k = d.row_ptr[r]; k < d.row_ptr[r + 1]; ++k) s += d.val[k] * w[d.idx[k]];
+      g[i - b] = d.labels[r] * s < 1 ? -d.labels[r] : 0.0;
+    }
+    const double scale = step / static_cast<double>(e - b);
+    for (std::size_t i = b; i < e; ++i) {
+      const auto r = perm[i];
+      for (auto k = d.row_ptr[r]; k < d.row_ptr[r + 1]; ++k) {
+        const auto j = d.idx[k];
+        w[j] -= scale * (g[i - b] * d.val[k] + lambda * inv[j] * w[j]);
+      }
+    }
+  }
+}
+
+template <class F>
+double best_ns_per_example(int repeat, std::size_t examples, F&& f) {
+  double best = 1e30;
+  for (int r = 0; r < repeat; ++r) {
+    const auto t0 = clk::now();
+    f();
+    const double ns = std::chrono::duration<double, std::nano>(clk::now() - t0).count();
+    best = std::min(best, ns / static_cast<double>(examples));
+  }
+  return best;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int epochs = 20, repeat = 5;
+  std::size_t rows = 10000;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--epochs") epochs = std::stoi(argv[i + 1]);
+    else if (a == "--rows") rows = std::stoul(argv[i + 1]);
+    else if (a == "--repeat") repeat = std::stoi(argv[i + 1]);
+  }
+  data::synthetic_spec spec;
+  spec.rows = rows;
+  const auto d = data::make_synthetic(spec).train;
+  const auto inv = data::inverse_column_counts(d);
+  std::vector<std::uint32_t> perm(d.rows());
+  std::iota(perm.begin(), perm.end(), 0u);
+  rng g(1);
+  shuffle(std::span<std::uint32_t>(perm), g);
+  const std::size_t examples = static_cast<std::size_t>(epochs) * d.rows();
+  const double lambda = 1.0;
+  std::vector<double> w(d.dims);
+
+  auto run_kernel = [&](auto access) {
+    using A = decltype(access);
+    std::fill(w.begin(), w.end(), 0.0);
+    for (int e = 0; e < epochs; ++e)
+      kernel::sgd_range<models::svm, A>(d.csr(), d.labels.data(), w.data(), inv.data(), perm.data(), 0, perm.size(),
+                                        {0.001, lambda, 2, 1});
+  };
+  const double base = best_ns_per_example(repeat, examples, [&] {
+    std::fill(w.begin(), w.end(), 0.0);
+    for (int e = 0; e < epochs; ++e) baseline_epoch(d, inv, perm, w.data(), 0.001, lambda);
+  });
+  const double plain = best_ns_per_example(repeat, examples, [&] { run_kernel(kernel::plain_access{}); });
+  const double relaxed = best_ns_per_example(repeat, examples, [&] { run_kernel(kernel::relaxed_access{}); });
+
+  const auto dense_vals = data::to_dense(d);
+  const kernel::dense_view dv{dense_vals.data(), d.rows(), d.dims};
+  auto run_dense = [&](auto access) {
+    using A = decltype(access);
+    std::fill(w.begin(), w.end(), 0.0);
+    for (int e = 0; e < epochs; ++e)
+      kernel::sgd_range<models::svm, A>(dv, d.labels.data(), w.data(), inv.data(), perm.data(), 0, perm.size(),
+                                        {0.001, lambda, 2, 1});
+  };
+  const double dense_plain = best_ns_per_example(repeat, examples, [&] { run_dense(kernel::plain_access{}); });
+  const double dense_relaxed = best_ns_per_example(repeat, examples, [&] { run_dense(kernel::relaxed_access{}); });
+
+  std::printf("data: synthetic svm %zu x %zu, density 0.2, %zu nonzeros (%.1f per row), batch 2, %d epochs, best of %d\n",
+              d.rows(), d.dims, d.nnz(), static_cast<double>(d.nnz()) / static_cast<double>(d.rows()), epochs, repeat);
+  std::printf("%-36s %10s %10s\n", "kernel", "ns/example", "vs baseline");
+  std::printf("%-36s %10.1f %10.2f\n", "baseline loop (raw arrays)", base, 1.0);
+  std::printf("%-36s %10.1f %10.2f\n", "csr layout, plain access", plain, plain / base);
+  std::printf("%-36s %10.1f %10.2f\n", "csr layout, relaxed atomic_ref", relaxed, relaxed / base);
+  std::printf("%-36s %10.1f %10.2f\n", "dense layout, plain access", dense_plain, dense_plain / base);
+  std::printf("%-36s %10.1f %10.2f\n", "dense layout, relaxed atomic_ref", dense_relaxed, dense_relaxed / base);
+
+  // Whole runs through the coordinator's train(), default configuration.
+  auto whole = [&](run_mode mode, unsigned workers) {
+    config c;
+    c.lambda = 1.0;
+    c.mode = mode;
+    c.workers = workers;
+    double best = 1e30;
+    for (int r = 0; r < 3; ++r) {
+      const auto t0 = clk::now();
+      train(c, nullptr);
+      best = std::min(best, std::chrono::duration<double>(clk::now() - t0).count());
+    }
+    return best;
+  };
+  const double serial_s = whole(run_mode::serial, 1);
+  const double async8_s = whole(run_mode::async, 8);
+  std::printf("\n%-44s %10s\n", "whole default run (200 epochs, incl. eval)", "wall s");
+  std::printf("%-44s %10.3f\n", "serial", serial_s);
+  std::printf("%-44s %10.3f\n", "async, 8 fork workers per epoch", async8_s);
+  std::printf("%-44s %10.2f\n", "async-8 / serial", async8_s / serial_s);
+  return 0;
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# expect.sh CODE REGEX [--signal INT|TERM] [--foreign-segment] COMMAND...
+# Runs COMMAND, checks its exit code and that its stdout+stderr match REGEX, and that it left
+# nothing in /dev/shm under its process id.
+#   --signal S          send SIG S to the command once it has printed its first epoch line
+#   --foreign-segment   create a non-hogwild file in /dev/shm and append its name to COMMAND
+set -u
+code=$1 regex=$2
+shift 2
+signal="" foreign=""
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --signal) signal=$2; shift 2 ;;
+    --foreign-segment) foreign="hogwild-foreign-$$-$RANDOM"; shift ;;
+    *) break ;;
+  esac
+done
+out=$(mktemp)
+trap 'rm -f "$out"; [[ -n $foreign ]] && rm -f /dev/shm/$foreign' EXIT
+cmd=("$@")
+if [[ -n $foreign ]]; then
+  head -c 4096 /dev/urandom > /dev/shm/$foreign
+  cmd+=("$foreign")
+fi
+"${cmd[@]}" >"$out" 2>&1 &
+pid=$!
+if [[ -n $signal ]]; then
+  for _ in $(seq 1 200); do
+    grep -q '^epoch' "$out" && break
+    sleep 0.05
+  done
+  kill -s "$signal" "$pid"
+fi
+wait "$pid"
+rc=$?
+cat "$out"
+fail=0
+if [[ $rc -ne $code ]]; then echo "FAIL: exit code $rc, expected $code"; fail=1; fi
+if ! grep -Eq -- "$regex" "$out"; then echo "FAIL: output does not match /$regex/"; fail=1; fi
+left=$(ls /dev/shm 2>/dev/null | grep -E "^hogwild-$pid-" || true)
+if [[ -n $left ]]; then echo "FAIL: left in /dev/shm: $left"; fail=1; fi
+if pgrep -P "$pid" >/dev/null 2>&1; then echo "FAIL: child processes still running"; fail=1; fi
+exit $fail

@@ -1,0 +1,163 @@
+// Whole training runs through train(): serial determinism, async against serial, regression
+// recovery, and clean-up after a worker failure.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "coordinator/trainer.hpp"
+#include "shared/error.hpp"
+
+using namespace hogwild;
+
+namespace {
+
+config defaults() {
+  config c;  // Experiment 1 as parsed from no flags
+  c.lambda = 1.0;
+  return c;
+}
+
+int leftovers() {
+  const std::string prefix = "hogwild-" + std::to_string(::getpid()) + "-";
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/dev/shm"))
+    n += e.path().filename().string().starts_with(prefix);
+  return n;
+}
+
+std::string slurp(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  REQUIRE(f);
+  std::string s;
+  char buf[4096];
+  std::size_t k;
+  while ((k = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, k);
+  std::fclose(f);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("serial mode with a fixed seed is bit-for-bit repeatable") {
+  config c = defaults();
+  c.mode = run_mode::serial;
+  c.workers = 1;
+  c.epochs = 20;
+  const auto dir = std::filesystem::temp_directory_path();
+  const std::string m1 = (dir / ("hw-m1-" + std::to_string(::getpid()) + ".csv")).string();
+  const std::string m2 = (dir / ("hw-m2-" + std::to_string(::getpid()) + ".csv")).string();
+  c.metrics_path = m1;
+  const auto a = train(c, nullptr);
+  c.metrics_path = m2;
+  const auto b = train(c, nullptr);
+  REQUIRE(a.weights.size() == b.weights.size());
+  CHECK(std::memcmp(a.weights.data(), b.weights.data(), a.weights.size() * sizeof(double)) == 0);
+  for (std::size_t e = 0; e < a.history.size(); ++e) {
+    CHECK(a.history[e].train_objective == b.history[e].train_objective);
+    CHECK(a.history[e].test_error == b.history[e].test_error);
+  }
+  // The metrics files agree except for the timing columns.
+  auto strip_times = [](const std::string& csv) {
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < csv.size()) {
+      const auto nl = csv.find('\n', pos);
+      const std::string line = csv.substr(pos, nl - pos);
+      std::size_t c1 = line.find(','), c4 = c1;
+      for (int i = 0; i < 3 && c4 != std::string::npos; ++i) c4 = line.find(',', c4 + 1);
+      out += line.substr(0, c1) + line.substr(c4) + "\n";
+      pos = nl + 1;
+    }
+    return out;
+  };
+  CHECK(strip_times(slurp(m1)) == strip_times(slurp(m2)));
+  std::filesystem::remove(m1);
+  std::filesystem::remove(m2);
+  // Another seed gives another model.
+  c.synthetic.seed = 2;
+  c.metrics_path.clear();
+  const auto other = train(c, nullptr);
+  CHECK(std::memcmp(a.weights.data(), other.weights.data(), a.weights.size() * sizeof(double)) != 0);
+  CHECK(leftovers() == 0);
+}
+
+TEST_CASE("async with 2 and 8 workers ends within 1 point of serial on the default data") {
+  config c = defaults();
+  c.mode = run_mode::serial;
+  c.workers = 1;
+  const auto serial = train(c, nullptr);
+  const double serial_err = serial.history.back().test_error;
+  CHECK(serial_err < 0.05);  // it learns: the majority class alone gives ~20%
+  for (unsigned workers : {2u, 8u}) {
+    CAPTURE(workers);
+    c.mode = run_mode::async;
+    c.workers = workers;
+    const auto r = train(c, nullptr);
+    CHECK(std::abs(r.history.back().test_error - serial_err) <= 0.01);
+    CHECK(r.history.back().train_objective < r.history.front().train_objective);
+    CHECK(r.history.back().train_objective < 0.5 * r.history.front().train_objective);
+  }
+  CHECK(leftovers() == 0);
+}
+
+TEST_CASE("least-squares on noiseless synthetic data recovers the true weights") {
+  config c = defaults();
+  c.model = models::model_kind::least_squares;
+  c.lambda = 0.0;
+  c.synthetic.kind = data::synthetic_kind::regression;
+  c.synthetic.dims = 5;
+  c.synthetic.rows = 5000;
+  c.synthetic.density = 1.0;
+  c.epochs = 100;
+  for (auto mode : {run_mode::serial, run_mode::async}) {
+    c.mode = mode;
+    c.workers = mode == run_mode::serial ? 1 : 2;
+    const auto r = train(c, nullptr);
+    for (std::size_t j = 0; j < 5; ++j) CHECK(std::abs(r.weights[j] - r.true_weights[j]) < 1e-3);
+    CHECK(r.history.back().test_error < 1e-6);
+  }
+}
+
+TEST_CASE("a failing worker stops the run and leaves nothing in /dev/shm") {
+  config c = defaults();
+  c.workers = 3;
+  c.epochs = 4;
+  for (auto action : {worker::fault::kill, worker::fault::exit}) {
+    c.fault = fault_plan{1, 2, action};
+    CHECK_THROWS_WITH_AS(train(c, nullptr), doctest::Contains("worker 1"), runtime_failure);
+    CHECK(leftovers() == 0);
+  }
+}
+
+TEST_CASE("logistic regression learns the synthetic data") {
+  config c = defaults();
+  c.model = models::model_kind::logistic;
+  c.epochs = 30;
+  c.learning_rate = 0.01;
+  c.workers = 2;
+  const auto r = train(c, nullptr);
+  CHECK(r.history.back().test_error < 0.06);
+  CHECK(r.history.back().train_objective < r.history.front().train_objective);
+}
+
+TEST_CASE("--save-model writes the documented format") {
+  config c = defaults();
+  c.mode = run_mode::serial;
+  c.epochs = 2;
+  c.save_model_path = (std::filesystem::temp_directory_path() / ("hw-model-" + std::to_string(::getpid()))).string();
+  const auto r = train(c, nullptr);
+  const std::string text = slurp(c.save_model_path);
+  CHECK(text.starts_with("hogwild-model 1\nmodel svm\ndims 100\noutputs 1\nlambda 1\nweights\n"));
+  // Weights round-trip exactly through the text.
+  std::size_t pos = text.find("weights\n") + 8;
+  for (double w : r.weights) {
+    const auto nl = text.find('\n', pos);
+    CHECK(std::stod(text.substr(pos, nl - pos)) == w);
+    pos = nl + 1;
+  }
+  std::filesystem::remove(c.save_model_path);
+}

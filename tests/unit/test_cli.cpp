@@ -1,0 +1,75 @@
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "coordinator/cli.hpp"
+#include "shared/error.hpp"
+
+using namespace hogwild;
+
+namespace {
+
+config parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "hogwild-coordinator");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  config c;
+  REQUIRE(parse_cli(static_cast<int>(argv.size()), argv.data(), c));
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("defaults reproduce the course project's Experiment 1") {
+  const config c = parse({});
+  CHECK(c.mode == run_mode::async);
+  CHECK(c.model == models::model_kind::svm);
+  CHECK(c.synthetic.kind == data::synthetic_kind::svm);
+  CHECK(c.synthetic.dims == 100);
+  CHECK(c.synthetic.density == 0.2);
+  CHECK(c.synthetic.rows == 10000);
+  CHECK(c.synthetic.test_rows == 1000);
+  CHECK(c.epochs == 200);
+  CHECK(c.learning_rate == 0.001);
+  CHECK(c.decay == 0.99);
+  CHECK(c.batch_size == 2);
+  CHECK(c.lambda == 1.0);
+  CHECK(c.workers >= 1);
+}
+
+TEST_CASE("least-squares defaults to the course project's Experiment 3") {
+  const config c = parse({"--model", "least-squares"});
+  CHECK(c.synthetic.kind == data::synthetic_kind::regression);
+  CHECK(c.synthetic.dims == 5);
+  CHECK(c.synthetic.rows == 5000);
+  CHECK(c.epochs == 100);
+  CHECK(c.lambda == 0.0);
+}
+
+TEST_CASE("explicit flags win") {
+  const config c = parse({"--mode", "serial", "--workers", "4", "--epochs", "7", "--lambda", "0.5",
+                          "--density", "0.05"});
+  CHECK(c.mode == run_mode::serial);
+  CHECK(c.workers == 1);  // serial is one process
+  CHECK(c.epochs == 7);
+  CHECK(c.lambda == 0.5);
+  CHECK(c.synthetic.density == 0.05);
+}
+
+TEST_CASE("bad values name the flag") {
+  auto fails = [](std::vector<std::string> args, const char* text) {
+    args.insert(args.begin(), "hogwild-coordinator");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    config c;
+    CHECK_THROWS_WITH_AS(parse_cli(static_cast<int>(argv.size()), argv.data(), c), doctest::Contains(text), usage_error);
+  };
+  fails({"--workers", "0"}, "--workers");
+  fails({"--batch-size", "0"}, "--batch-size");
+  fails({"--decay", "1.5"}, "--decay");
+  fails({"--lambda", "-1"}, "--lambda");
+  fails({"--inject-fault", "0:0:kill"}, "--inject-fault");
+  fails({"--inject-fault", "5:1:kill", "--workers", "2"}, "--inject-fault");
+  fails({"--inject-fault", "0:1:explode"}, "explode");
+}

@@ -1,0 +1,94 @@
+// Each model's gradient, as the kernel applies it, against central finite differences of the
+// per-example objective f_i(w) = loss(s(x_i), y_i) + (λ/2) Σ_{u ∈ nz(x_i)} w_u² / d_u.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "shared/kernel.hpp"
+#include "shared/models/registry.hpp"
+#include "shared/rng.hpp"
+
+using namespace hogwild;
+
+namespace {
+
+struct example {
+  std::vector<std::uint64_t> row_ptr{0};
+  std::vector<std::uint32_t> idx;
+  std::vector<float> val;
+  std::vector<float> labels;
+  std::size_t dims = 0;
+  kernel::csr_view view() const { return {row_ptr.data(), idx.data(), val.data(), labels.size(), dims}; }
+};
+
+template <class M>
+double objective_i(const example& ex, const std::vector<double>& w, const std::vector<double>& inv_du, double lambda) {
+  double s = 0.0;
+  auto row = ex.view().row(0);
+  kernel::scores<kernel::plain_access, 1>(row, w.data(), 1, &s);
+  double reg = 0.0;
+  for (std::uint32_t k = 0; k < row.nnz; ++k) reg += w[row.idx[k]] * w[row.idx[k]] * inv_du[row.idx[k]];
+  return M::loss(&s, ex.labels[0], 1) + 0.5 * lambda * reg;
+}
+
+template <class M>
+void check_gradient(float label) {
+  rng g(7);
+  example ex;
+  ex.dims = 12;
+  for (std::uint32_t j = 0; j < ex.dims; j += 2) {  // every other column nonzero
+    ex.idx.push_back(j);
+    ex.val.push_back(static_cast<float>(g.uniform(-1, 1)));
+  }
+  ex.row_ptr.push_back(ex.idx.size());
+  ex.labels.push_back(label);
+  std::vector<double> w(ex.dims), inv_du(ex.dims);
+  for (auto& x : w) x = g.uniform(-0.3, 0.3);
+  for (auto& x : inv_du) x = 1.0 / static_cast<double>(1 + g.below(5));
+  const double lambda = 0.7, gamma = 1e-3;
+  std::vector<double> updated = w;
+  const std::uint32_t perm[] = {0};
+  const kernel::step_params p{gamma, lambda, 1, 1};
+  kernel::sgd_range<M, kernel::plain_access>(ex.view(), ex.labels.data(), updated.data(), inv_du.data(), perm, 0, 1, p);
+  for (std::size_t u = 0; u < ex.dims; ++u) {
+    const double h = 1e-6;
+    auto plus = w, minus = w;
+    plus[u] += h;
+    minus[u] -= h;
+    const double numeric = (objective_i<M>(ex, plus, inv_du, lambda) - objective_i<M>(ex, minus, inv_du, lambda)) / (2 * h);
+    const double applied = (w[u] - updated[u]) / gamma;  // the kernel's gradient
+    CAPTURE(u);
+    CHECK(applied == doctest::Approx(numeric).epsilon(1e-5));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("model gradients match central finite differences") {
+  SUBCASE("svm, margin violated") { check_gradient<models::svm>(1.0f); }
+  SUBCASE("svm, other label") { check_gradient<models::svm>(-1.0f); }
+  SUBCASE("logistic") {
+    check_gradient<models::logistic>(1.0f);
+    check_gradient<models::logistic>(-1.0f);
+  }
+  SUBCASE("least-squares") { check_gradient<models::least_squares>(0.37f); }
+}
+
+TEST_CASE("model losses and errors on known scores") {
+  const double s_pos = 2.0, s_small = 0.25, s_neg = -0.5;
+  CHECK(models::svm::loss(&s_pos, 1, 1) == 0.0);
+  CHECK(models::svm::loss(&s_small, 1, 1) == doctest::Approx(0.75));
+  CHECK(models::svm::loss(&s_neg, 1, 1) == doctest::Approx(1.5));
+  CHECK(models::svm::error(&s_neg, 1, 1) == 1.0);
+  CHECK(models::svm::error(&s_neg, -1, 1) == 0.0);
+  CHECK(models::logistic::loss(&s_neg, -1, 1) == doctest::Approx(std::log1p(std::exp(-0.5))));
+  const double big = 800.0;  // no overflow
+  CHECK(models::logistic::loss(&big, -1, 1) == doctest::Approx(800.0));
+  CHECK(models::least_squares::error(&s_neg, 1.5f, 1) == doctest::Approx(4.0));
+}
+
+TEST_CASE("model registry round-trips names") {
+  for (auto k : models::all_models) CHECK(models::parse_model(models::name_of(k)) == k);
+  CHECK_FALSE(models::parse_model("bogus").has_value());
+}
