@@ -24,7 +24,7 @@ metrics_writer::~metrics_writer() {
 
 void metrics_writer::write(const epoch_metrics& m) {
   if (!f_) return;
-  const auto num = [&](double v) { return std::isnan(v) ? std::string(jsonl_ ? "null" : "") : fmt::format("{:.17g}", v); };
+  const auto num = [&](double v) { return std::isnan(v) ? std::string(jsonl_ ? "null" : "") : fmt::format("{}", v); };
   std::string line;
   if (jsonl_)
     line = fmt::format(
