@@ -22,6 +22,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "shared/data_view.hpp"
 
@@ -105,25 +106,20 @@ inline double batch_coefficients(const View& data, const float* labels, const do
   return loss;
 }
 
-// One example's update for a single-output model on a dense row: branch-free and, with plain
-// access, vectorised (a data-dependent branch on x_j != 0 costs a misprediction per element).
+// One example's update for a single-output model on a dense row. The "only touched coordinates"
+// rule is a 0/1 multiplier computed in double: GCC turns a `x != 0 ? a : b` select on this loop
+// into a data-dependent branch (one misprediction per zero; measured 4x slower), not a blend.
 template <class Access>
 inline void apply_row(const dense_row& x, double* __restrict w, const double* __restrict inv_du, double g,
                       double scale, double lambda) {
-  if constexpr (Access::vectorizable) {
-#pragma omp simd
-    for (std::uint32_t j = 0; j < x.dims; ++j) {
-      const double v = x.val[j];
-      const double reg = v != 0.0 ? lambda * inv_du[j] : 0.0;
-      w[j] = w[j] - scale * (g * v + reg * w[j]);
-    }
-  } else {
-    for (std::uint32_t j = 0; j < x.dims; ++j) {
-      const double v = x.val[j];
-      const double reg = lambda * inv_du[j] * static_cast<double>(v != 0.0);
-      const double old = Access::load(w[j]);
-      Access::store(w[j], old - scale * (g * v + reg * old));
-    }
+  for (std::uint32_t j = 0; j < x.dims; ++j) {
+    const double v = x.val[j];
+    std::uint32_t bits;
+    std::memcpy(&bits, &x.val[j], sizeof bits);
+    const double touched = static_cast<double>((bits & 0x7fffffffu) != 0);  // v != 0, branch-free
+    const double reg = lambda * inv_du[j] * touched;
+    const double old = Access::load(w[j]);
+    Access::store(w[j], old - scale * (g * v + reg * old));
   }
 }
 template <class Access>
