@@ -12,6 +12,10 @@ namespace hogwild::worker {
 
 enum class fault { none, kill, exit, hang };
 
+// What the worker does with its range: Hogwild! updates, its share of each sync step, or its turns
+// in round-robin order (see shared/ipc.hpp for the step layout of the last two).
+enum class role : std::uint32_t { hogwild = 0, sync = 1, round_robin = 2 };
+
 struct worker_args {
   std::string segment;
   std::uint32_t worker = 0;  // stats slot
@@ -19,6 +23,9 @@ struct worker_args {
   std::uint32_t epoch = 0;
   double step = 0.0;
   fault inject = fault::none;
+  role mode = role::hogwild;
+  std::string ipc;               // sync: base name of the run's message queues
+  std::uint32_t timeout_ms = 0;  // sync / round-robin: give up after this long without progress
 };
 
 // Exit codes: 0 done; 2 bad arguments or a missing/foreign/corrupt segment (nothing touched);
