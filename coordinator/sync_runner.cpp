@@ -1,6 +1,6 @@
 // Sync mode, coordinator side. Per step: receive one ready message per worker from the shared
 // ready queue, run phase 2 over the whole global batch (coefficients in worker order in the sync
-// area), then put a go message in each worker's own queue. See docs/design-sync.md.
+// area), then release the next step (futex word in the sync area). See docs/design-sync.md.
 #include <unistd.h>
 
 #include <boost/interprocess/ipc/message_queue.hpp>
@@ -57,11 +57,7 @@ class sync_protocol final : public epoch_protocol {
         timeout_seconds_(c.step_timeout),
         base_(shm::unique_name()),
         ready_(ipc::ready_queue_name(base_), c.workers, sizeof(ipc::ready_message)),
-        seen_(c.workers, 0) {
-    go_.reserve(c.workers);
-    for (std::uint32_t w = 0; w < c.workers; ++w)
-      go_.push_back(std::make_unique<owned_queue>(ipc::go_queue_name(base_, w), 1, sizeof(ipc::go_message)));
-  }
+        seen_(c.workers, 0) {}
 
   void prepare_epoch(std::vector<worker::worker_args>& tasks, unsigned epoch, double step) override {
     epoch_ = epoch;
@@ -70,6 +66,9 @@ class sync_protocol final : public epoch_protocol {
     steps_ = layout_.steps();
     arrived_ = 0;
     std::fill(seen_.begin(), seen_.end(), 0);
+    ipc::sync_control& ctl = ipc::sync_control_of(v_.sync_area());
+    ctl.epoch = epoch;
+    ctl.released.store(0, std::memory_order_relaxed);  // workers start after fork(): no race
     for (std::uint32_t w = 0; w < tasks.size(); ++w) {
       auto& t = tasks[w];
       t.begin = layout_.chunk_begin(0, w);
@@ -116,15 +115,13 @@ class sync_protocol final : public epoch_protocol {
  private:
   // All coefficients of step_ are in the sync area, in worker order = global batch order.
   void finish_step() {
-    const auto* g = reinterpret_cast<const double*>(v_.sync_area());
-    apply_batch(v_, layout_.step_begin(step_), layout_.step_end(step_), g, step_size_);
+    apply_batch(v_, layout_.step_begin(step_), layout_.step_end(step_), ipc::sync_slots_of(v_.sync_area()), step_size_);
     ++step_;
     arrived_ = 0;
     std::fill(seen_.begin(), seen_.end(), 0);
-    const ipc::go_message go{epoch_, 0, step_};
-    for (std::uint32_t w = 0; w < go_.size(); ++w)
-      if (!go_[w]->get().try_send(&go, sizeof go, 0))
-        throw runtime_failure(fmt::format("sync protocol error: go queue of worker {} is full in epoch {}", w, epoch_ + 1));
+    ipc::sync_control& ctl = ipc::sync_control_of(v_.sync_area());
+    ctl.released.store(static_cast<std::uint32_t>(step_), std::memory_order_release);
+    ipc::futex_wake_all(ctl.released);
     step_started_ = clock_type::now();
   }
 
@@ -145,7 +142,6 @@ class sync_protocol final : public epoch_protocol {
   double timeout_seconds_;
   std::string base_;
   owned_queue ready_;
-  std::vector<std::unique_ptr<owned_queue>> go_;
   std::vector<char> seen_;
   std::size_t arrived_ = 0;
   std::uint32_t epoch_ = 0;

@@ -11,7 +11,12 @@
 //   - sync:        phase 2 over the step with those coefficients = serial SGD with batch G;
 //   - round-robin: turns taken in the order (s, w) visit perm in order, batch K = serial, batch K.
 #pragma once
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <climits>
 #include <boost/date_time/posix_time/posix_time_types.hpp>
 #include <boost/interprocess/sync/interprocess_condition.hpp>
 #include <boost/interprocess/sync/interprocess_mutex.hpp>
@@ -55,26 +60,40 @@ struct ready_message {
 };
 static_assert(sizeof(ready_message) == 24);
 
-// Coordinator → one worker: "the model now includes step `step - 1`; compute `step`".
-// step == steps of the epoch means "epoch done, exit".
-struct go_message {
-  std::uint32_t epoch;
-  std::uint32_t reserved;
-  std::uint64_t step;
-};
-static_assert(sizeof(go_message) == 16);
-
 inline std::string ready_queue_name(const std::string& base) { return base + "-q-ready"; }
-inline std::string go_queue_name(const std::string& base, std::uint32_t worker) {
-  return base + "-q-go-" + std::to_string(worker);
-}
 
-// Sync area in sync mode: W slots of K·C doubles, slot w = coefficients of worker w's chunk.
+// Coordinator → all workers: `released` = s means "the model includes steps < s; compute step s"
+// (s == steps of the epoch: done, exit). A 32-bit futex word: the coordinator stores it and wakes
+// every waiter with one FUTEX_WAKE; workers sleep in FUTEX_WAIT with a timeout. No lock is involved,
+// so a worker that dies at any instant cannot block the coordinator's release (see
+// docs/design-sync.md for why this beat a go queue per worker).
+struct alignas(64) sync_control {
+  std::atomic<std::uint32_t> released;
+  std::uint32_t epoch;
+};
+static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t) &&
+              std::atomic<std::uint32_t>::is_always_lock_free, "the futex word must be a plain 32-bit integer");
+
+// Sync area in sync mode: the control block, then W slots of K·C doubles (slot w = coefficients
+// of worker w's chunk; together, in order, the coefficients of the global batch).
+inline constexpr std::uint64_t sync_slots_offset = sizeof(sync_control);
 inline std::uint64_t sync_slot_doubles(std::uint32_t batch, std::uint32_t outputs) {
   return static_cast<std::uint64_t>(batch) * outputs;
 }
 inline std::uint64_t sync_area_bytes(std::uint32_t workers, std::uint32_t batch, std::uint32_t outputs) {
-  return workers * sync_slot_doubles(batch, outputs) * sizeof(double);
+  return sync_slots_offset + workers * sync_slot_doubles(batch, outputs) * sizeof(double);
+}
+inline sync_control& sync_control_of(std::byte* area) { return *reinterpret_cast<sync_control*>(area); }
+inline double* sync_slots_of(std::byte* area) { return reinterpret_cast<double*>(area + sync_slots_offset); }
+
+// Shared (not FUTEX_PRIVATE) futex operations on a word in the segment.
+inline void futex_wake_all(std::atomic<std::uint32_t>& word) {
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
+}
+// Sleeps while word == expected, at most `timeout` (returns early on a wake, a change or a signal).
+inline void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected, std::chrono::milliseconds timeout) {
+  timespec ts{static_cast<time_t>(timeout.count() / 1000), static_cast<long>(timeout.count() % 1000) * 1'000'000};
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT, expected, &ts, nullptr, 0);
 }
 
 // ---- round-robin mode ------------------------------------------------------------------------

@@ -64,9 +64,11 @@ kernel::range_result run_sync(const worker_args& a, const shm::segment_view& v, 
   const auto& h = v.hdr();
   if (h.sync.bytes < ipc::sync_area_bytes(h.workers, h.batch_size, h.outputs))
     throw usage_error("segment's sync area is too small for sync mode");
-  double* slot = reinterpret_cast<double*>(v.sync_area()) + a.worker * ipc::sync_slot_doubles(h.batch_size, h.outputs);
+  ipc::sync_control& ctl = ipc::sync_control_of(v.sync_area());
+  if (ctl.epoch != a.epoch)
+    throw usage_error(fmt::format("sync control is for epoch {}, not epoch {}", ctl.epoch + 1, a.epoch + 1));
+  double* slot = ipc::sync_slots_of(v.sync_area()) + a.worker * ipc::sync_slot_doubles(h.batch_size, h.outputs);
   bip::message_queue ready(bip::open_only, ipc::ready_queue_name(a.ipc).c_str());
-  bip::message_queue go(bip::open_only, ipc::go_queue_name(a.ipc, a.worker).c_str());
   liveness alive(a);
   kernel::range_result r;
   const std::uint64_t steps = L.steps();
@@ -86,15 +88,16 @@ kernel::range_result run_sync(const worker_args& a, const shm::segment_view& v, 
     // At most one message per worker is ever in flight and the queue holds one per worker.
     if (!ready.try_send(&m, sizeof m, 0))
       throw runtime_failure(fmt::format("ready queue full at step {} (protocol violation)", s));
-    ipc::go_message g{};
-    std::size_t got = 0;
-    unsigned prio = 0;
+    // Acquire pairs with the coordinator's release store: its phase-2 writes to the model are
+    // visible before this worker reads the model for the next step.
     alive.progress();
-    while (!go.timed_receive(&g, sizeof g, got, prio, ipc::deadline_in(ipc::worker_poll)))
-      alive.check("the next step");
-    if (got != sizeof g || g.epoch != a.epoch || g.step != s + 1)
-      throw runtime_failure(fmt::format("unexpected go message (epoch {}, step {}) after step {} of epoch {}",
-                                        g.epoch + 1, g.step, s, a.epoch + 1));
+    for (std::uint32_t released; (released = ctl.released.load(std::memory_order_acquire)) <= s;) {
+      ipc::futex_wait(ctl.released, released, ipc::worker_poll);
+      if (ctl.released.load(std::memory_order_relaxed) == released) alive.check("the next step");
+    }
+    if (ctl.released.load(std::memory_order_relaxed) != s + 1)
+      throw runtime_failure(fmt::format("released step {} after step {} of epoch {} (protocol violation)",
+                                        ctl.released.load(), s, a.epoch + 1));
   }
   return r;
 }

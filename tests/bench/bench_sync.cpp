@@ -5,9 +5,10 @@
 //      same numbers), as a ratio to (a);
 //  (c) sync steps per second for 1, 2, 4, 8 workers; and, for reference, round-robin time per
 //      turn against serial time per batch.
-//  (d) the release mechanism alone (no gradient work): W processes step in lockstep with the
-//      coordinator through (i) a per-worker go queue (what sync mode uses) and (ii) a step counter
-//      in shared memory plus one process-shared condition broadcast.
+//  (d) the release mechanism alone (no gradient work): W processes report on one ready queue and
+//      are released by (i) a go message_queue per worker, (ii) a step counter under a
+//      process-shared mutex + condition broadcast, (iii) a step counter as a futex word + one
+//      FUTEX_WAKE (what sync mode uses).
 // Usage: bench_sync [--rows N] [--epochs E] [--trips N] [--workers-max W]
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,6 +38,14 @@ using clk = std::chrono::steady_clock;
 
 namespace {
 
+// Coordinator → worker message of the per-worker-queue variant (i), and the ping of (a).
+struct go_message {
+  std::uint32_t epoch;
+  std::uint32_t reserved;
+  std::uint64_t step;
+};
+std::string go_queue_name(const std::string& base, unsigned w) { return base + "-q-go-" + std::to_string(w); }
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
@@ -55,11 +64,11 @@ struct queue_guard {
 std::vector<double> round_trips(int trips) {
   const std::string base = shm::unique_name();
   queue_guard ping{base + "-q-ping"}, pong{base + "-q-pong"};
-  bip::message_queue qa(bip::create_only, ping.name.c_str(), 1, sizeof(ipc::go_message));
+  bip::message_queue qa(bip::create_only, ping.name.c_str(), 1, sizeof(go_message));
   bip::message_queue qb(bip::create_only, pong.name.c_str(), 1, sizeof(ipc::ready_message));
   const pid_t child = ::fork();
   if (child == 0) {
-    ipc::go_message g{};
+    go_message g{};
     ipc::ready_message r{};
     std::size_t got;
     unsigned prio;
@@ -73,7 +82,7 @@ std::vector<double> round_trips(int trips) {
   std::vector<double> us;
   us.reserve(trips);
   for (int i = 0; i < trips + 100; ++i) {
-    ipc::go_message g{0, 0, static_cast<std::uint64_t>(i)};
+    go_message g{0, 0, static_cast<std::uint64_t>(i)};
     ipc::ready_message r{};
     std::size_t got;
     unsigned prio;
@@ -116,16 +125,16 @@ double lockstep_queues(unsigned W, int steps) {
   bip::message_queue ready(bip::create_only, guards[0].name.c_str(), W, sizeof(ipc::ready_message));
   std::vector<std::unique_ptr<bip::message_queue>> go;
   for (unsigned w = 0; w < W; ++w) {
-    guards.push_back({ipc::go_queue_name(base, w)});
+    guards.push_back({go_queue_name(base, w)});
     go.push_back(std::make_unique<bip::message_queue>(bip::create_only, guards.back().name.c_str(), 1,
-                                                      sizeof(ipc::go_message)));
+                                                      sizeof(go_message)));
   }
   std::vector<pid_t> kids;
   for (unsigned w = 0; w < W; ++w) {
     const pid_t p = ::fork();
     if (p == 0) {
       ipc::ready_message r{w, 0, 0, ipc::ready_status::ok, 0};
-      ipc::go_message g{};
+      go_message g{};
       std::size_t got;
       unsigned prio;
       for (int s = 0; s < steps; ++s) {
@@ -143,7 +152,7 @@ double lockstep_queues(unsigned W, int steps) {
     std::size_t got;
     unsigned prio;
     for (unsigned k = 0; k < W; ++k) ready.receive(&r, sizeof r, got, prio);
-    const ipc::go_message g{0, 0, static_cast<std::uint64_t>(s + 1)};
+    const go_message g{0, 0, static_cast<std::uint64_t>(s + 1)};
     for (unsigned w = 0; w < W; ++w) go[w]->send(&g, sizeof g, 0);
   }
   const double us = std::chrono::duration<double, std::micro>(clk::now() - t0).count() / steps;
@@ -199,6 +208,44 @@ double lockstep_broadcast(unsigned W, int steps) {
 
 }  // namespace
 
+// (iii) the step counter as a futex word in shared memory, one wake for all.
+double lockstep_futex(unsigned W, int steps) {
+  const std::string base = shm::unique_name();
+  queue_guard rq{ipc::ready_queue_name(base)};
+  bip::message_queue ready(bip::create_only, rq.name.c_str(), W, sizeof(ipc::ready_message));
+  void* mem = ::mmap(nullptr, sizeof(ipc::sync_control), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  auto* ctl = ::new (mem) ipc::sync_control();
+  ctl->released.store(0);
+  std::vector<pid_t> kids;
+  for (unsigned w = 0; w < W; ++w) {
+    const pid_t p = ::fork();
+    if (p == 0) {
+      ipc::ready_message r{w, 0, 0, ipc::ready_status::ok, 0};
+      for (int s = 0; s < steps; ++s) {
+        r.step = static_cast<std::uint64_t>(s);
+        ready.send(&r, sizeof r, 0);
+        for (std::uint32_t v; (v = ctl->released.load(std::memory_order_acquire)) <= static_cast<std::uint32_t>(s);)
+          ipc::futex_wait(ctl->released, v, std::chrono::milliseconds(100));
+      }
+      ::_exit(0);
+    }
+    kids.push_back(p);
+  }
+  const auto t0 = clk::now();
+  for (int s = 0; s < steps; ++s) {
+    ipc::ready_message r{};
+    std::size_t got;
+    unsigned prio;
+    for (unsigned k = 0; k < W; ++k) ready.receive(&r, sizeof r, got, prio);
+    ctl->released.store(static_cast<std::uint32_t>(s + 1), std::memory_order_release);
+    ipc::futex_wake_all(ctl->released);
+  }
+  const double us = std::chrono::duration<double, std::micro>(clk::now() - t0).count() / steps;
+  for (pid_t p : kids) ::waitpid(p, nullptr, 0);
+  ::munmap(mem, sizeof(ipc::sync_control));
+  return us;
+}
+
 int main(int argc, char** argv) {
   std::size_t rows = 20000;
   unsigned epochs = 5, workers_max = 8;
@@ -243,8 +290,9 @@ int main(int argc, char** argv) {
   }
 
   std::printf("\n(d) release mechanism alone, 20000 lockstep rounds (us per round)\n");
-  std::printf("%8s %16s %20s\n", "workers", "per-worker queues", "counter + broadcast");
+  std::printf("%8s %18s %22s %18s\n", "workers", "(i) go queues", "(ii) mutex+broadcast", "(iii) futex word");
   for (unsigned W = 1; W <= workers_max; W *= 2)
-    std::printf("%8u %16.2f %20.2f\n", W, lockstep_queues(W, 20000), lockstep_broadcast(W, 20000));
+    std::printf("%8u %18.2f %22.2f %18.2f\n", W, lockstep_queues(W, 20000), lockstep_broadcast(W, 20000),
+                lockstep_futex(W, 20000));
   return 0;
 }

@@ -205,7 +205,7 @@ TEST_CASE("sync mode's message queues are private to the run and removed with it
   {
     const auto protocol = make_sync_protocol(c, ts.seg->view());
     const auto entries = own_shm_entries();
-    CHECK(entries.size() == 1 + 1 + 3);  // the segment, the ready queue, one go queue per worker
+    CHECK(entries.size() == 1 + 1);  // the segment and the ready queue
     for (const auto& e : entries) {
       struct stat st {};
       REQUIRE(::stat(("/dev/shm/" + e).c_str(), &st) == 0);
@@ -239,4 +239,29 @@ TEST_CASE("a failing or hanging worker stops sync and round-robin runs, naming i
       CHECK(own_shm_entries().empty());
     }
   }
+}
+
+TEST_CASE("hogwild-worker command line carries the sync and round-robin handles") {
+  worker::worker_args a;
+  a.segment = "hogwild-1-abc";
+  a.worker = 2;
+  a.begin = 4;
+  a.end = 100;
+  a.step = 0.1;
+  a.mode = worker::role::sync;
+  a.ipc = "hogwild-1-def";
+  a.timeout_ms = 1500;
+  const auto b = worker::parse_worker_args(worker::format_worker_args(a));
+  CHECK(b.mode == worker::role::sync);
+  CHECK(b.ipc == a.ipc);
+  CHECK(b.timeout_ms == 1500);
+  CHECK(b.begin == 4);
+  a.mode = worker::role::round_robin;
+  a.ipc.clear();
+  const auto c = worker::parse_worker_args(worker::format_worker_args(a));
+  CHECK(c.mode == worker::role::round_robin);
+  CHECK(c.ipc.empty());
+  CHECK_THROWS_WITH_AS(worker::parse_worker_args({"--segment", "s", "--begin", "0", "--end", "1", "--step", "1",
+                                                  "--role", "sync"}),
+                       doctest::Contains("--ipc"), usage_error);
 }
