@@ -94,6 +94,17 @@ T parse_number(const std::string& flag, const std::string& text) {
   return value;
 }
 
+// format_worker_args writes the step as a hex float (exact); from_chars reads hex only without
+// the "0x" prefix and with chars_format::hex.
+double parse_step(const std::string& flag, const std::string& text) {
+  if (!text.starts_with("0x")) return parse_number<double>(flag, text);
+  double value = 0;
+  const char* last = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data() + 2, last, value, std::chars_format::hex);
+  if (ec != std::errc{} || ptr != last) throw usage_error(fmt::format("{}: expected a number, got '{}'", flag, text));
+  return value;
+}
+
 }  // namespace
 
 worker_args parse_worker_args(const std::vector<std::string>& argv) {
@@ -117,7 +128,7 @@ worker_args parse_worker_args(const std::vector<std::string>& argv) {
     } else if (flag == "--epoch") {
       a.epoch = parse_number<std::uint32_t>(flag, value);
     } else if (flag == "--step") {
-      a.step = parse_number<double>(flag, value);
+      a.step = parse_step(flag, value);
       seen_step = true;
     } else if (flag == "--role") {
       if (value == "hogwild") a.mode = role::hogwild;

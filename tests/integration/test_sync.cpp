@@ -256,6 +256,7 @@ TEST_CASE("hogwild-worker command line carries the sync and round-robin handles"
   CHECK(b.ipc == a.ipc);
   CHECK(b.timeout_ms == 1500);
   CHECK(b.begin == 4);
+  CHECK(b.step == 0.1);
   a.mode = worker::role::round_robin;
   a.ipc.clear();
   const auto c = worker::parse_worker_args(worker::format_worker_args(a));
