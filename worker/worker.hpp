@@ -1,7 +1,8 @@
 // The worker entry point. A worker receives only the segment name, its [begin, end) range of
 // the epoch's permutation, the epoch and the step size (plus its stats slot and, for tests, an
 // injected fault). It maps the segment, checks the header, runs the kernel on the shared model
-// with no locks, writes its stats slot and returns an exit code.
+// with no locks (or, in sync and round-robin mode, follows that mode's protocol: see
+// worker/sync_worker.hpp), writes its stats slot and returns an exit code.
 #pragma once
 #include <cstdint>
 #include <optional>
