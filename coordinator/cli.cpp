@@ -9,7 +9,15 @@
 
 namespace hogwild {
 
-const char* name_of(run_mode m) { return m == run_mode::async ? "async" : "serial"; }
+const char* name_of(run_mode m) {
+  switch (m) {
+    case run_mode::async: return "async";
+    case run_mode::serial: return "serial";
+    case run_mode::sync: return "sync";
+    case run_mode::round_robin: return "round-robin";
+  }
+  return "?";
+}
 
 namespace {
 
@@ -30,6 +38,7 @@ struct raw_options {
   std::optional<double> lambda;
   std::string metrics, save_model, fault;
   bool quiet = false;
+  double step_timeout = 10.0;
 };
 
 void build(CLI::App& app, raw_options& o) {
@@ -39,8 +48,11 @@ void build(CLI::App& app, raw_options& o) {
       "through POSIX shared memory (Hogwild!, Niu et al. 2011). With no flags: the course project's\n"
       "Experiment 1 (synthetic SVM data, 100 dims, density 0.2, 10,000/1,000 rows, 200 epochs).");
   app.option_defaults()->always_capture_default();
-  app.add_option("--mode", o.mode, "async (Hogwild!, lock-free) | serial (one process, plain SGD)")
-      ->check(CLI::IsMember({"async", "serial"}));
+  app.add_option("--mode", o.mode,
+                 "async (Hogwild!, lock-free) | sync (one global batch of batch-size x workers per step, "
+                 "collected through a message queue; deterministic) | round-robin (workers take turns under a "
+                 "lock, Langford et al. 2009) | serial (one process, plain SGD)")
+      ->check(CLI::IsMember({"async", "sync", "round-robin", "serial"}));
   app.add_option("--workers", o.workers, "worker processes (default: one per core)")
       ->check(CLI::Range(1u, 1024u));
   app.add_option("--executor", o.executor, "how workers run: fork (a fork()ed process per worker per epoch)")
@@ -67,6 +79,9 @@ void build(CLI::App& app, raw_options& o) {
   app.add_option("--metrics", o.metrics, "write one row per epoch to FILE.csv or FILE.jsonl");
   app.add_option("--save-model", o.save_model, "write the final weights to FILE (text format, see docs/usage.md)");
   app.add_flag("--quiet", o.quiet, "no per-epoch lines on stdout");
+  app.add_option("--step-timeout", o.step_timeout,
+                 "sync and round-robin: seconds a step (or a turn) may take before the run fails naming the "
+                 "worker it waits for");
   app.add_option("--inject-fault", o.fault,
                  "testing: WORKER:EPOCH:ACTION makes worker WORKER (0-based) fail half-way through epoch "
                  "EPOCH (1-based, as printed); ACTION kill | exit | hang")
@@ -95,7 +110,10 @@ fault_plan parse_fault(const std::string& s) {
 }
 
 void finish(const raw_options& o, config& c) {
-  c.mode = o.mode == "serial" ? run_mode::serial : run_mode::async;
+  c.mode = o.mode == "serial" ? run_mode::serial
+           : o.mode == "sync"  ? run_mode::sync
+           : o.mode == "round-robin" ? run_mode::round_robin
+                                     : run_mode::async;
   c.model = *models::parse_model(o.model);
   const bool regression = o.synthetic.empty() ? c.model == models::model_kind::least_squares
                                               : o.synthetic == "regression";
@@ -134,6 +152,9 @@ void finish(const raw_options& o, config& c) {
     throw usage_error(fmt::format("--metrics: '{}' must end in .csv or .jsonl", c.metrics_path));
   c.save_model_path = o.save_model;
   c.quiet = o.quiet;
+  require(std::isfinite(o.step_timeout) && o.step_timeout >= 0.001 && o.step_timeout <= 86400, "--step-timeout",
+          o.step_timeout, "a number of seconds in [0.001, 86400]");
+  c.step_timeout = o.step_timeout;
   if (!o.fault.empty()) {
     c.fault = parse_fault(o.fault);
     require(c.fault->worker < c.workers, "--inject-fault", c.fault->worker, "a worker index below --workers");

@@ -11,7 +11,7 @@
 
 namespace hogwild {
 
-enum class run_mode { async, serial };
+enum class run_mode { async, serial, sync, round_robin };
 enum class executor_kind { fork };
 enum class layout_choice { automatic, dense, csr };
 
@@ -39,6 +39,7 @@ struct config {
   std::string save_model_path;
   bool quiet = false;
   std::optional<fault_plan> fault;
+  double step_timeout = 10.0;  // sync / round-robin: seconds a step or turn may take before the run fails
 };
 
 }  // namespace hogwild

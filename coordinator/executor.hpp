@@ -4,6 +4,7 @@
 #pragma once
 #include <sys/resource.h>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -19,8 +20,13 @@ struct worker_usage {
 class executor {
  public:
   virtual ~executor() = default;
+  // Called repeatedly while the workers run, between the executor's checks for dead workers and
+  // stop signals; it blocks for a short slice and returns false once it has nothing more to do
+  // (the executor then just waits). An exception from it stops the workers and propagates.
+  using epoch_monitor = std::function<bool()>;
   // Runs every task to completion (or throws); usage[i] receives worker i's resource use.
-  virtual void run_epoch(const std::vector<worker::worker_args>& tasks, std::vector<worker_usage>& usage) = 0;
+  virtual void run_epoch(const std::vector<worker::worker_args>& tasks, std::vector<worker_usage>& usage,
+                         const epoch_monitor& monitor = {}) = 0;
 };
 
 std::unique_ptr<executor> make_executor(executor_kind kind);

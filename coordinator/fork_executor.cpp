@@ -23,7 +23,8 @@ std::string describe(int status) {
 class fork_executor final : public executor {
  public:
   fork_executor() { signals::block(); }  // SIGCHLD must be blocked for signals::wait to see it
-  void run_epoch(const std::vector<worker::worker_args>& tasks, std::vector<worker_usage>& usage) override {
+  void run_epoch(const std::vector<worker::worker_args>& tasks, std::vector<worker_usage>& usage,
+                 const epoch_monitor& monitor) override {
     usage.assign(tasks.size(), {});
     std::vector<pid_t> pids(tasks.size(), -1);
     std::size_t running = 0;
@@ -70,6 +71,20 @@ class fork_executor final : public executor {
         }
       }
       if (running == 0) break;
+      if (monitor) {
+        if (signals::stop_requested()) {
+          stop_all();
+          throw interrupted(fmt::format("interrupted by signal {} in epoch {}", signals::stop_signal(), tasks[0].epoch + 1));
+        }
+        bool busy = false;
+        try {
+          busy = monitor();
+        } catch (...) {
+          stop_all();
+          throw;
+        }
+        if (busy) continue;
+      }
       if (signals::wait(std::chrono::milliseconds(200)) == signals::event::stop) {
         stop_all();
         throw interrupted(fmt::format("interrupted by signal {} in epoch {}", signals::stop_signal(), tasks[0].epoch + 1));

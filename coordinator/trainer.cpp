@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "coordinator/executor.hpp"
+#include "coordinator/protocol.hpp"
 #include "coordinator/signals.hpp"
 #include "datasets/synthetic.hpp"
 #include "shared/error.hpp"
@@ -98,6 +99,7 @@ run_result train(const config& c, std::FILE* out) {
   spec.workers = c.workers;
   spec.batch_size = c.batch_size;
   spec.lambda = c.lambda;
+  spec.sync_bytes = protocol_sync_bytes(c, spec.rows, spec.outputs);
   shm::owned_segment seg(shm::unique_name(), spec);
   const shm::segment_view& v = seg.view();
   fill_segment(v, train_set);
@@ -118,7 +120,8 @@ run_result train(const config& c, std::FILE* out) {
 
   metrics_writer metrics(c.metrics_path);
   std::unique_ptr<executor> exec;
-  if (c.mode == run_mode::async) exec = make_executor(c.executor);
+  if (c.mode != run_mode::serial) exec = make_executor(c.executor);
+  const std::unique_ptr<epoch_protocol> protocol = make_protocol(c, v);
   std::vector<worker::worker_args> tasks(c.workers);
   std::vector<worker_usage> usage;
 
@@ -144,10 +147,22 @@ run_result train(const config& c, std::FILE* out) {
     } else {
       for (unsigned w = 0; w < c.workers; ++w) {
         const auto r = partition(n, c.workers, w);
-        tasks[w] = {seg.name(), w, r.begin, r.end, epoch, step, worker::fault::none};
+        tasks[w] = worker::worker_args{};
+        tasks[w].segment = seg.name();
+        tasks[w].worker = w;
+        tasks[w].begin = r.begin;
+        tasks[w].end = r.end;
+        tasks[w].epoch = epoch;
+        tasks[w].step = step;
         if (c.fault && c.fault->worker == w && c.fault->epoch == epoch + 1) tasks[w].inject = c.fault->action;
       }
-      exec->run_epoch(tasks, usage);
+      if (protocol) {
+        protocol->prepare_epoch(tasks, epoch, step);
+        exec->run_epoch(tasks, usage, [&] { return protocol->poll(); });
+        protocol->finish_epoch();
+      } else {
+        exec->run_epoch(tasks, usage);
+      }
     }
     epoch_metrics m;
     m.epoch = epoch + 1;

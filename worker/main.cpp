@@ -1,5 +1,6 @@
 // hogwild-worker: the worker as its own executable, for the spawn executor and for running by hand.
 //   hogwild-worker --segment NAME --worker W --begin B --end E --epoch N --step S [--fault kill|exit|hang]
+//        [--role hogwild|sync|round-robin] [--ipc QUEUE-BASE] [--timeout-ms T]
 #include <cstdio>
 #include <string>
 #include <vector>

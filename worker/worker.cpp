@@ -11,6 +11,7 @@
 #include "shared/error.hpp"
 #include "shared/segment.hpp"
 #include "shared/train_range.hpp"
+#include "worker/sync_worker.hpp"
 
 namespace hogwild::worker {
 namespace {
@@ -46,7 +47,11 @@ int worker_main(const worker_args& a) noexcept {
     slot.done = 0;
     slot.start_ns = now_ns();
     kernel::range_result r;
-    if (a.inject != fault::none) {
+    if (a.mode == role::sync) {
+      r = run_sync(a, v, [&] { act(a.inject); });
+    } else if (a.mode == role::round_robin) {
+      r = run_round_robin(a, v, [&] { act(a.inject); });
+    } else if (a.inject != fault::none) {
       // Fail half-way through the range, after real updates have been made.
       const auto mid = a.begin + (a.end - a.begin) / 2;
       r = train_range(v, a.begin, mid, a.step, true);
@@ -89,6 +94,17 @@ T parse_number(const std::string& flag, const std::string& text) {
   return value;
 }
 
+// format_worker_args writes the step as a hex float (exact); from_chars reads hex only without
+// the "0x" prefix and with chars_format::hex.
+double parse_step(const std::string& flag, const std::string& text) {
+  if (!text.starts_with("0x")) return parse_number<double>(flag, text);
+  double value = 0;
+  const char* last = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data() + 2, last, value, std::chars_format::hex);
+  if (ec != std::errc{} || ptr != last) throw usage_error(fmt::format("{}: expected a number, got '{}'", flag, text));
+  return value;
+}
+
 }  // namespace
 
 worker_args parse_worker_args(const std::vector<std::string>& argv) {
@@ -112,8 +128,17 @@ worker_args parse_worker_args(const std::vector<std::string>& argv) {
     } else if (flag == "--epoch") {
       a.epoch = parse_number<std::uint32_t>(flag, value);
     } else if (flag == "--step") {
-      a.step = parse_number<double>(flag, value);
+      a.step = parse_step(flag, value);
       seen_step = true;
+    } else if (flag == "--role") {
+      if (value == "hogwild") a.mode = role::hogwild;
+      else if (value == "sync") a.mode = role::sync;
+      else if (value == "round-robin") a.mode = role::round_robin;
+      else throw usage_error(fmt::format("--role: expected hogwild, sync or round-robin, got '{}'", value));
+    } else if (flag == "--ipc") {
+      a.ipc = value;
+    } else if (flag == "--timeout-ms") {
+      a.timeout_ms = parse_number<std::uint32_t>(flag, value);
     } else if (flag == "--fault") {
       if (value == "kill") a.inject = fault::kill;
       else if (value == "exit") a.inject = fault::exit;
@@ -126,6 +151,9 @@ worker_args parse_worker_args(const std::vector<std::string>& argv) {
   }
   if (!seen_segment || !seen_begin || !seen_end || !seen_step)
     throw usage_error("required: --segment NAME --begin B --end E --step S");
+  if (a.ipc == "-") a.ipc.clear();
+  if (a.mode == role::sync && (a.ipc.empty() || a.ipc.find('/') != std::string::npos))
+    throw usage_error("--ipc: sync role needs the queues' base name, without '/'");
   if (a.segment.empty() || a.segment.find('/') != std::string::npos)
     throw usage_error("--segment: expected a segment name without '/'");
   return a;
@@ -135,7 +163,9 @@ std::vector<std::string> format_worker_args(const worker_args& a) {
   const char* f = a.inject == fault::kill ? "kill" : a.inject == fault::exit ? "exit" : a.inject == fault::hang ? "hang" : "none";
   return {"--segment", a.segment, "--worker", std::to_string(a.worker), "--begin", std::to_string(a.begin),
           "--end", std::to_string(a.end), "--epoch", std::to_string(a.epoch), "--step",
-          fmt::format("{:a}", a.step), "--fault", f};
+          fmt::format("{:a}", a.step), "--fault", f, "--role",
+          a.mode == role::sync ? "sync" : a.mode == role::round_robin ? "round-robin" : "hogwild",
+          "--ipc", a.ipc.empty() ? "-" : a.ipc, "--timeout-ms", std::to_string(a.timeout_ms)};
 }
 
 }  // namespace hogwild::worker

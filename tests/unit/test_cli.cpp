@@ -73,3 +73,18 @@ TEST_CASE("bad values name the flag") {
   fails({"--inject-fault", "5:1:kill", "--workers", "2"}, "--inject-fault");
   fails({"--inject-fault", "0:1:explode"}, "explode");
 }
+
+TEST_CASE("sync and round-robin modes and --step-timeout") {
+  CHECK(parse({"--mode", "sync", "--workers", "3"}).mode == run_mode::sync);
+  CHECK(parse({"--mode", "sync", "--workers", "3"}).workers == 3);
+  CHECK(parse({"--mode", "round-robin"}).mode == run_mode::round_robin);
+  CHECK(std::string(name_of(run_mode::round_robin)) == "round-robin");
+  CHECK(parse({}).step_timeout == 10.0);
+  CHECK(parse({"--mode", "sync", "--step-timeout", "0.25"}).step_timeout == 0.25);
+  CHECK(parse({"--mode", "sync", "--workers", "2", "--inject-fault", "1:1:hang"}).fault->worker == 1);
+  config c;
+  std::vector<std::string> args{"hogwild-coordinator", "--step-timeout", "-1"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  CHECK_THROWS_WITH_AS(parse_cli(3, argv.data(), c), doctest::Contains("--step-timeout"), usage_error);
+}

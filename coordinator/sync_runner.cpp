@@ -1,0 +1,159 @@
+// Sync mode, coordinator side. Per step: receive one ready message per worker from the shared
+// ready queue, run phase 2 over the whole global batch (coefficients in worker order in the sync
+// area), then release the next step (futex word in the sync area). See docs/design-sync.md.
+#include <unistd.h>
+
+#include <boost/interprocess/ipc/message_queue.hpp>
+#include <chrono>
+#include <fmt/format.h>
+#include <memory>
+#include <optional>
+
+#include "coordinator/protocol.hpp"
+#include "shared/batch_phases.hpp"
+#include "shared/error.hpp"
+#include "shared/ipc.hpp"
+
+namespace bip = boost::interprocess;
+
+namespace hogwild {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+// A message queue created exclusively (0600) and removed by its creator on destruction (a forked
+// child that unwinds never removes it).
+class owned_queue {
+ public:
+  owned_queue(std::string name, std::size_t capacity, std::size_t message_bytes)
+      : name_(std::move(name)), owner_(::getpid()) {
+    bip::permissions perm;
+    perm.set_permissions(0600);
+    try {
+      q_.emplace(bip::create_only, name_.c_str(), capacity, message_bytes, perm);
+    } catch (const bip::interprocess_exception& e) {
+      throw runtime_failure(fmt::format("cannot create message queue /dev/shm/{}: {}", name_, e.what()));
+    }
+  }
+  ~owned_queue() {
+    if (q_ && ::getpid() == owner_) bip::message_queue::remove(name_.c_str());
+  }
+  owned_queue(const owned_queue&) = delete;
+  owned_queue& operator=(const owned_queue&) = delete;
+  bip::message_queue& get() { return *q_; }
+
+ private:
+  std::string name_;
+  pid_t owner_;
+  std::optional<bip::message_queue> q_;
+};
+
+class sync_protocol final : public epoch_protocol {
+ public:
+  sync_protocol(const config& c, const shm::segment_view& v)
+      : v_(v),
+        layout_{v.hdr().rows, c.workers, c.batch_size},
+        timeout_(std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(c.step_timeout))),
+        timeout_seconds_(c.step_timeout),
+        base_(shm::unique_name()),
+        ready_(ipc::ready_queue_name(base_), c.workers, sizeof(ipc::ready_message)),
+        seen_(c.workers, 0) {}
+
+  void prepare_epoch(std::vector<worker::worker_args>& tasks, unsigned epoch, double step) override {
+    epoch_ = epoch;
+    step_size_ = step;
+    step_ = 0;
+    steps_ = layout_.steps();
+    arrived_ = 0;
+    std::fill(seen_.begin(), seen_.end(), 0);
+    ipc::sync_control& ctl = ipc::sync_control_of(v_.sync_area());
+    ctl.epoch = epoch;
+    ctl.released.store(0, std::memory_order_relaxed);  // workers start after fork(): no race
+    for (std::uint32_t w = 0; w < tasks.size(); ++w) {
+      auto& t = tasks[w];
+      t.begin = layout_.chunk_begin(0, w);
+      t.end = layout_.rows;
+      t.mode = worker::role::sync;
+      t.ipc = base_;
+      t.timeout_ms = static_cast<std::uint32_t>(timeout_seconds_ * 1000.0);
+    }
+    step_started_ = clock_type::now();
+  }
+
+  bool poll() override {
+    if (step_ == steps_) return false;
+    const auto slice_end = clock_type::now() + std::chrono::milliseconds(50);
+    auto& ready = ready_.get();
+    for (;;) {
+      ipc::ready_message m{};
+      std::size_t got = 0;
+      unsigned prio = 0;
+      if (!ready.timed_receive(&m, sizeof m, got, prio, ipc::deadline_in(std::chrono::milliseconds(20)))) {
+        if (clock_type::now() - step_started_ > timeout_) throw timed_out();
+        return true;
+      }
+      if (got != sizeof m || m.worker >= seen_.size() || m.epoch != epoch_ || m.step != step_ || seen_[m.worker])
+        throw runtime_failure(fmt::format(
+            "sync protocol error in epoch {}: unexpected ready message (worker {}, epoch {}, step {}) at step {}",
+            epoch_ + 1, m.worker, m.epoch + 1, m.step, step_));
+      if (m.status != ipc::ready_status::ok)
+        throw runtime_failure(fmt::format("worker {} in epoch {} failed computing step {}", m.worker, epoch_ + 1, step_));
+      seen_[m.worker] = 1;
+      if (++arrived_ == seen_.size()) {
+        finish_step();
+        if (step_ == steps_) return false;
+      }
+      if (clock_type::now() >= slice_end) return true;
+    }
+  }
+
+  void finish_epoch() override {
+    if (step_ != steps_)
+      throw runtime_failure(fmt::format("sync epoch {} ended after {} of {} steps", epoch_ + 1, step_, steps_));
+  }
+
+ private:
+  // All coefficients of step_ are in the sync area, in worker order = global batch order.
+  void finish_step() {
+    apply_batch(v_, layout_.step_begin(step_), layout_.step_end(step_), ipc::sync_slots_of(v_.sync_area()), step_size_);
+    ++step_;
+    arrived_ = 0;
+    std::fill(seen_.begin(), seen_.end(), 0);
+    ipc::sync_control& ctl = ipc::sync_control_of(v_.sync_area());
+    ctl.released.store(static_cast<std::uint32_t>(step_), std::memory_order_release);
+    ipc::futex_wake_all(ctl.released);
+    step_started_ = clock_type::now();
+  }
+
+  runtime_failure timed_out() const {
+    std::string missing;
+    std::size_t count = 0, first = 0;
+    for (std::size_t w = 0; w < seen_.size(); ++w)
+      if (!seen_[w] && count++ == 0) first = w;
+    return runtime_failure(fmt::format(
+        "worker {}{} in epoch {} timed out: no result for step {} of {} within {:g} s (--step-timeout)", first,
+        count > 1 ? fmt::format(" (and {} other{})", count - 1, count > 2 ? "s" : "") : std::string(), epoch_ + 1,
+        step_ + 1, steps_, timeout_seconds_));
+  }
+
+  shm::segment_view v_;
+  ipc::step_layout layout_;
+  clock_type::duration timeout_;
+  double timeout_seconds_;
+  std::string base_;
+  owned_queue ready_;
+  std::vector<char> seen_;
+  std::size_t arrived_ = 0;
+  std::uint32_t epoch_ = 0;
+  double step_size_ = 0.0;
+  std::uint64_t step_ = 0, steps_ = 0;
+  clock_type::time_point step_started_;
+};
+
+}  // namespace
+
+std::unique_ptr<epoch_protocol> make_sync_protocol(const config& c, const shm::segment_view& v) {
+  return std::make_unique<sync_protocol>(c, v);
+}
+
+}  // namespace hogwild
