@@ -83,7 +83,7 @@ void build(CLI::App& app, raw_options& o) {
   app.add_option("--epochs", o.epochs, "passes over the training data (default 200; 100 for regression; 20 with --train)");
   app.add_option("--learning-rate", o.learning_rate, "step size γ of the first epoch (default 0.001; with --train: "
                  "1 / max squared row norm of the scaled training data)");
-  app.add_option("--decay", o.decay, "step size multiplier β applied after each epoch, in (0, 1] (default 0.99; 0.9 with --train)");
+  app.add_option("--decay", o.decay, "step size multiplier β applied after each epoch, in (0, 1] (default 0.99; 0.85 with --train)");
   app.add_option("--batch-size", o.batch_size, "examples per update (gradient averaged over the batch)");
   app.add_option("--lambda", o.lambda, "L2 strength λ: objective (1/n)[Σ loss + (λ/2)‖w‖²], applied in the paper's sparse form (default 1, like LIBLINEAR's C = 1; 0 for least-squares)");
   app.add_option("--metrics", o.metrics, "write one row per epoch to FILE.csv or FILE.jsonl");
@@ -165,7 +165,7 @@ void finish(const raw_options& o, config& c) {
   if (o.learning_rate)
     require(std::isfinite(*o.learning_rate) && *o.learning_rate > 0, "--learning-rate", *o.learning_rate, "a number > 0");
   c.learning_rate = o.learning_rate.value_or(files ? 0.0 : 0.001);  // 0: from the data (trainer.cpp)
-  c.decay = o.decay.value_or(files ? 0.9 : 0.99);
+  c.decay = o.decay.value_or(files ? 0.85 : 0.99);
   require(std::isfinite(c.decay) && c.decay > 0 && c.decay <= 1, "--decay", c.decay, "a number in (0, 1]");
   require(o.batch_size >= 1 && static_cast<std::size_t>(o.batch_size) <= kernel::max_batch_coefficients,
           "--batch-size", o.batch_size, fmt::format("an integer in [1, {}]", kernel::max_batch_coefficients).c_str());
