@@ -31,6 +31,8 @@ struct raw_options {
   std::vector<std::string> train, test;
   std::string train_labels, test_labels, format = "auto", scale = "auto", load_model, predictions;
   double validation_fraction = 0.0;
+  std::string cache_dir;
+  bool no_cache = false;
   std::optional<double> lambda;
   std::string metrics, save_model, fault;
   bool quiet = false;
@@ -64,6 +66,9 @@ void build(CLI::App& app, raw_options& o) {
       ->check(CLI::IsMember({"auto", "none", "unit", "standardize"}))->group("Data files");
   app.add_option("--validation-fraction", o.validation_fraction, "hold out this fraction of the training rows "
                  "(seeded); reported as validation_error")->check(CLI::Range(0.0, 0.9))->group("Data files");
+  app.add_option("--cache-dir", o.cache_dir, "where parsed files are cached (default $XDG_CACHE_HOME/hogwild or "
+                 "~/.cache/hogwild)")->group("Data files");
+  app.add_flag("--no-cache", o.no_cache, "always parse the files; neither read nor write the binary cache")->group("Data files");
   app.add_option("--load-model", o.load_model, "score --test with a model written by --save-model; no training")
       ->group("Data files");
   app.add_option("--predictions", o.predictions, "write one prediction per --test row (the label as in the file)")
@@ -133,6 +138,8 @@ void finish_files(const raw_options& o, config& c) {
                                        : data::scale_kind::automatic;
   f.validation_fraction = o.validation_fraction;
   f.seed = o.seed;
+  f.cache.enabled = !o.no_cache;
+  f.cache.dir = o.cache_dir;
   c.load_model_path = o.load_model;
   c.predictions_path = o.predictions;
   if (!c.load_model_path.empty() && o.test.empty())

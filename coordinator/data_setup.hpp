@@ -16,6 +16,7 @@ struct run_data {
   data::scaling scale;
   std::vector<double> true_weights;  // synthetic only
   std::string description;           // the "data:" line of the report
+  std::string cache_note;            // the "cache:" line (files only)
   bool image_format = false;
 };
 

@@ -155,6 +155,7 @@ run_result train(const config& c_in, std::FILE* out) {
     fmt::print(out, "sgd: {} epochs, learning rate {:g}, decay {:g}, batch size {}, lambda {:g}, {} output{}\n", c.epochs,
                c.learning_rate, c.decay, c.batch_size, c.lambda, C, C == 1 ? "" : "s");
     if (!default_note.empty()) fmt::print(out, "defaults: {}\n", default_note);
+    if (!rd.cache_note.empty()) fmt::print(out, "cache: {}\n", rd.cache_note);
     fmt::print(out, "segment: /dev/shm/{} ({:.1f} MB)\n", seg.name(), static_cast<double>(seg.bytes()) / 1e6);
     std::fflush(out);
   }

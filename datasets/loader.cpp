@@ -7,6 +7,10 @@
 #include <map>
 #include <numeric>
 
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "datasets/cache.hpp"
 #include "datasets/cifar10.hpp"
 #include "datasets/file_input.hpp"
 #include "datasets/idx.hpp"
@@ -232,8 +236,19 @@ void scaling::apply(dataset& d) const {
 }
 
 file_format detect_format(const std::string& path) {
-  const file_bytes f = read_file(path);
-  const auto& b = f.bytes;
+  // Only the first 4 KiB (decompressed through gzread when the file is gzip) are looked at.
+  check_regular_file(path);
+  gzFile g = gzopen(path.c_str(), "rb");
+  if (!g) throw usage_error(fmt::format("{}: cannot open", path));
+  std::vector<char> b(4096);
+  const int got = gzread(g, b.data(), static_cast<unsigned>(b.size()));
+  const bool compressed = gzdirect(g) == 0;
+  gzclose(g);
+  if (got < 0) throw usage_error(fmt::format("{}: corrupt gzip data", path));
+  b.resize(static_cast<std::size_t>(got));
+  struct stat st {};
+  ::stat(path.c_str(), &st);
+  const auto size = static_cast<std::size_t>(st.st_size);
   if (b.empty()) throw usage_error(fmt::format("{}: empty file; cannot tell its format", path));
   if (looks_like_idx(b.data(), b.size())) return file_format::idx;
   const std::size_t probe = std::min<std::size_t>(b.size(), 4096);
@@ -243,7 +258,7 @@ file_format detect_format(const std::string& path) {
     text += (ch >= 0x20 && ch < 0x7f) || ch == '\n' || ch == '\r' || ch == '\t';
   }
   if (text == probe) return file_format::libsvm;
-  if (b.size() % cifar10_record_bytes == 0 && static_cast<unsigned char>(b[0]) <= 9) return file_format::cifar10;
+  if ((compressed || size % cifar10_record_bytes == 0) && static_cast<unsigned char>(b[0]) <= 9) return file_format::cifar10;
   throw usage_error(fmt::format("{}: cannot tell the format from the content (not IDX, not LIBSVM text, not CIFAR-10 "
                                 "records of 3073 bytes); give --format", path));
 }
@@ -272,14 +287,41 @@ dataset read_any(const std::vector<std::string>& paths, file_format format, cons
   return d;
 }
 
+dataset read_cached(const std::vector<std::string>& paths, file_format format, const std::string& idx_labels,
+                    const cache_options& cache, std::string& note) {
+  if (paths.empty()) throw usage_error("no input file");
+  if (format == file_format::automatic) format = detect_format(paths.front());
+  if (!cache.enabled) {
+    note = "cache off";
+    return read_any(paths, format, idx_labels);
+  }
+  std::string labels = idx_labels;
+  if (format == file_format::idx && labels.empty() && paths.size() == 1) labels = idx_labels_for(paths[0]);
+  std::vector<std::string> sources = paths;
+  if (!labels.empty()) sources.push_back(labels);
+  for (const auto& p : paths) check_regular_file(p);
+  const std::string described = describe_sources(sources);
+  const std::string file = cache_path_for(cache.dir.empty() ? default_cache_dir() : cache.dir, name_of(format), sources);
+  std::string why;
+  if (auto hit = cache_load(file, described, why)) {
+    note = fmt::format("cache hit {}", file);
+    return std::move(*hit);
+  }
+  dataset d = read_any(paths, format, labels);
+  const std::string failed = cache_store(file, described, d);
+  note = failed.empty() ? fmt::format("cache {} {}", why == "no cache file" ? "written" : "rebuilt (" + why + ")", file)
+                        : fmt::format("cache not written ({})", failed);
+  return d;
+}
+
 loaded_data load_files(const file_spec& spec, label_task task) {
   loaded_data out;
   const auto t0 = std::chrono::steady_clock::now();
   out.format = spec.format == file_format::automatic ? detect_format(spec.train.front()) : spec.format;
-  out.train = read_any(spec.train, out.format, spec.train_labels);
+  out.train = read_cached(spec.train, out.format, spec.train_labels, spec.cache, out.train_cache);
   if (!spec.test.empty()) {
     const file_format tf = spec.format == file_format::automatic ? detect_format(spec.test.front()) : spec.format;
-    out.test = read_any(spec.test, tf, spec.test_labels);
+    out.test = read_cached(spec.test, tf, spec.test_labels, spec.cache, out.test_cache);
   }
   out.read_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const std::string train_name = spec.train.front();

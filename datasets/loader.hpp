@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "datasets/cache.hpp"
 #include "datasets/dataset.hpp"
 
 namespace hogwild::data {
@@ -36,6 +37,7 @@ struct file_spec {
   scale_kind scale = scale_kind::automatic;  // automatic: unit for image formats, none for LIBSVM
   double validation_fraction = 0.0;
   std::uint64_t seed = 1;
+  cache_options cache;  // binary cache of parsed files (datasets/cache.hpp); --no-cache, --cache-dir
 };
 
 struct label_map {
@@ -59,7 +61,8 @@ struct loaded_data {
   label_map labels;
   scaling scale;
   file_format format = file_format::libsvm;
-  double read_seconds = 0.0;        // reading + parsing all files
+  double read_seconds = 0.0;        // reading + parsing (or cache loading) all files
+  std::string train_cache, test_cache;  // what the cache did, for the report
 };
 
 // Decides the format from the content (decompressed if gzip): IDX magic → idx; mostly printable
@@ -71,6 +74,10 @@ loaded_data load_files(const file_spec& spec, label_task task);
 
 // Reads one set of files in `format` (automatic → detect_format on the first), raw labels.
 dataset read_any(const std::vector<std::string>& paths, file_format format, const std::string& idx_labels);
+
+// read_any through the binary cache; `note` says hit / written / rebuilt (why) / off.
+dataset read_cached(const std::vector<std::string>& paths, file_format format, const std::string& idx_labels,
+                    const cache_options& cache, std::string& note);
 
 // The pieces, for tests and for applying a saved model.
 label_map make_label_map(const dataset& train, label_task task, const std::string& where);

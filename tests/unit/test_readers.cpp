@@ -268,3 +268,43 @@ TEST_CASE("multiclass models: gradients match finite differences, predictions ar
     });
   }
 }
+
+TEST_CASE("cache: written on first load, hit later, rebuilt when corrupt, stale or another version") {
+  temp_dir t;
+  const auto src = t.file("a.svm", "+1 1:0.5 3:2\n-1 2:1\n");
+  cache_options opt{true, (t.path / "cache").string()};
+  std::string note;
+  const dataset first = read_cached({src}, file_format::libsvm, "", opt, note);
+  CHECK(note.starts_with("cache written"));
+  const dataset second = read_cached({src}, file_format::libsvm, "", opt, note);
+  CHECK(note.starts_with("cache hit"));
+  CHECK(second.val == first.val);
+  CHECK(second.idx == first.idx);
+  CHECK(second.row_ptr == first.row_ptr);
+  CHECK(second.labels == first.labels);
+  CHECK(second.dims == first.dims);
+  const std::string file = cache_path_for(opt.dir, "libsvm", {src});
+  auto poke = [&](long offset, char value) {
+    std::FILE* f = std::fopen(file.c_str(), "r+b");
+    REQUIRE(f);
+    std::fseek(f, offset, SEEK_SET);
+    std::fputc(value, f);
+    std::fclose(f);
+  };
+  const auto size = static_cast<long>(std::filesystem::file_size(file));
+  poke(size - 3, 0x55);  // inside the labels
+  read_cached({src}, file_format::libsvm, "", opt, note);
+  CHECK(note.find("checksum mismatch") != std::string::npos);
+  read_cached({src}, file_format::libsvm, "", opt, note);
+  CHECK(note.starts_with("cache hit"));
+  poke(8, 99);  // version field
+  read_cached({src}, file_format::libsvm, "", opt, note);
+  CHECK(note.find("cache version 99") != std::string::npos);
+  t.file("a.svm", "+1 1:0.5 3:2\n-1 2:1\n1 4:1\n");  // the source changed
+  const dataset changed = read_cached({src}, file_format::libsvm, "", opt, note);
+  CHECK(note.find("stale") != std::string::npos);
+  CHECK(changed.rows() == 3);
+  opt.enabled = false;
+  read_cached({src}, file_format::libsvm, "", opt, note);
+  CHECK(note == "cache off");
+}
