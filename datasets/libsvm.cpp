@@ -31,18 +31,20 @@ struct parser {
     throw usage_error(fmt::format("{}:{}: {}", name, line, what));
   }
 
-  double number(std::string_view tok, const char* what) const {
+  // `feature` = 0 for the label, else the 1-based index whose value this is (named in errors).
+  double number(std::string_view tok, std::uint64_t feature) const {
+    const auto what = [&] { return feature ? fmt::format("the value of feature {}", feature) : std::string("label"); };
     std::string_view t = tok;
     if (!t.empty() && t.front() == '+') t.remove_prefix(1);
     double v = 0.0;
     const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
     if (t.empty() || p != t.data() + t.size()) {
       if (ec == std::errc::result_out_of_range)
-        fail(fmt::format("{} '{}' is out of range", what, shown(tok)));
-      fail(fmt::format("expected a number as {}, found '{}'", what, shown(tok)));
+        fail(fmt::format("{} '{}' is out of range", what(), shown(tok)));
+      fail(fmt::format("expected a number as {}, found '{}'", what(), shown(tok)));
     }
-    if (ec == std::errc::result_out_of_range) fail(fmt::format("{} '{}' is out of range", what, shown(tok)));
-    if (!std::isfinite(v)) fail(fmt::format("{} '{}' is not finite (NaN and infinity are not allowed)", what, shown(tok)));
+    if (ec == std::errc::result_out_of_range) fail(fmt::format("{} '{}' is out of range", what(), shown(tok)));
+    if (!std::isfinite(v)) fail(fmt::format("{} '{}' is not finite (NaN and infinity are not allowed)", what(), shown(tok)));
     return v;
   }
 };
@@ -77,7 +79,7 @@ dataset parse_libsvm(std::string_view text, const std::string& name) {
     if (label_tok.empty()) continue;  // blank or comment-only line
     if (label_tok.find(':') != std::string_view::npos)
       ps.fail(fmt::format("expected a label first, found the feature '{}'", shown(label_tok)));
-    const double label = ps.number(label_tok, "label");
+    const double label = ps.number(label_tok, 0);
     if (std::abs(label) > std::numeric_limits<float>::max()) ps.fail(fmt::format("label '{}' does not fit a float", shown(label_tok)));
     cols.clear();
     vals.clear();
@@ -100,7 +102,7 @@ dataset parse_libsvm(std::string_view text, const std::string& name) {
         ps.fail(fmt::format("feature index {} after {}: expected strictly increasing indices (out of order or repeated)",
                             index, last));
       last = index;
-      const double v = ps.number(vs, fmt::format("the value of feature {}", index).c_str());
+      const double v = ps.number(vs, index);
       if (std::abs(v) > std::numeric_limits<float>::max())
         ps.fail(fmt::format("the value of feature {} ('{}') does not fit a float", index, shown(vs)));
       if (v == 0.0) continue;  // explicit zero: not stored
