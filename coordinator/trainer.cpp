@@ -88,16 +88,15 @@ void check_stop() {
 // --load-model: score --test with a saved model, no training.
 run_result score_saved_model(const config& c, std::FILE* out) {
   const saved_model m = read_model(c.load_model_path);
-  if (m.model != c.model && out)
-    fmt::print(out, "note: the model file holds a {} model; --model {} is ignored\n", models::name_of(m.model),
-               models::name_of(c.model));
-  data::dataset test = data::read_any(c.files.test, c.files.format, c.files.test_labels);
+  // The model kind, classes and scaling come from the file; --model and --scale are not used.
   const std::string& name = c.files.test.front();
+  const auto format = c.files.format == data::file_format::automatic ? data::detect_format(name) : c.files.format;
+  data::dataset test = data::read_any(c.files.test, format, c.files.test_labels);
+  // Images have a fixed feature count that must match; LIBSVM files only name the columns they use.
+  if (format != data::file_format::libsvm && test.dims != m.dims)
+    throw usage_error(fmt::format("{}: {} features per row but the model in {} has {} dims", name, test.dims,
+                                  c.load_model_path, m.dims));
   if (test.dims > m.dims) {
-    const auto fmt_guess = c.files.format == data::file_format::automatic ? data::detect_format(name) : c.files.format;
-    if (fmt_guess != data::file_format::libsvm)
-      throw usage_error(fmt::format("{}: {} features per row but the model in {} has {} dims", name, test.dims,
-                                    c.load_model_path, m.dims));
     if (out) fmt::print(out, "note: {} has features up to {}; the model's {} dims are used, the rest ignored\n", name,
                         test.dims, m.dims);
   }
@@ -224,9 +223,10 @@ run_result train(const config& c_in, std::FILE* out) {
   result.true_weights = rd.true_weights;
   if (out) {
     const auto& last = result.history.back();
-    fmt::print(out, "done: {} epochs in {:.3f} s wall, {:.3f} s cpu; train error {}, test error {}\n", c.epochs,
+    fmt::print(out, "done: {} epochs in {:.3f} s wall, {:.3f} s cpu; train error {}, test error {}{}\n", c.epochs,
                last.wall_seconds, last.cpu_seconds, percent_or_mse(c, last.train_error),
-               percent_or_mse(c, last.test_error));
+               percent_or_mse(c, last.test_error),
+               rd.validation.rows() ? ", validation error " + percent_or_mse(c, last.validation_error) : "");
   }
   if (!c.save_model_path.empty() || !c.predictions_path.empty()) {
     const saved_model sm{c.model, spec.dims, C, c.lambda, rd.labels, rd.scale, result.weights};
