@@ -150,7 +150,13 @@ run_result train(const config& c_in, std::FILE* out) {
     fmt::print(out, "hogwild: mode {}, {} worker{} ({}), model {}, lambda {:g}\n", name_of(c.mode), c.workers,
                c.workers == 1 ? "" : "s", c.mode == run_mode::serial ? "in-process" : "fork",
                models::name_of(c.model), c.lambda);
-    fmt::print(out, "data: {}, {} layout\n", rd.description, spec.data_layout == kernel::layout::csr ? "csr" : "dense");
+    const char* layout_name = spec.data_layout == kernel::layout::csr ? "csr" : "dense";
+    if (c.files.train.empty())
+      fmt::print(out, "data: synthetic {} {} x {} (density {:g}, {} nonzeros, {} layout), {} test rows, seed {}\n",
+                 c.synthetic.kind == data::synthetic_kind::svm ? "svm" : "regression", train_set.rows(),
+                 train_set.dims, c.synthetic.density, train_set.nnz(), layout_name, test_set.rows(), c.synthetic.seed);
+    else
+      fmt::print(out, "data: {}, {} layout\n", rd.description, layout_name);
     fmt::print(out, "sgd: {} epochs, learning rate {:g}, decay {:g}, batch size {}, lambda {:g}, {} output{}\n", c.epochs,
                c.learning_rate, c.decay, c.batch_size, c.lambda, C, C == 1 ? "" : "s");
     if (!default_note.empty()) fmt::print(out, "defaults: {}\n", default_note);
