@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "datasets/loader.hpp"
 #include "datasets/synthetic.hpp"
 #include "shared/data_view.hpp"
 #include "shared/models/registry.hpp"
@@ -29,6 +30,11 @@ struct config {
   executor_kind executor = executor_kind::fork;
   models::model_kind model = models::model_kind::svm;
   data::synthetic_spec synthetic;
+  // File data (datasets/loader.hpp); files.train empty = synthetic data. With files, the defaults
+  // differ (see cli.cpp): learning_rate 0 = "pick from the data" (1 / max squared row norm).
+  data::file_spec files;
+  std::string load_model_path;   // score --test with a saved model, no training
+  std::string predictions_path;  // one prediction per test row
   layout_choice layout = layout_choice::automatic;
   unsigned epochs = 200;
   double learning_rate = 0.001;

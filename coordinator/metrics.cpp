@@ -15,7 +15,7 @@ metrics_writer::metrics_writer(const std::string& path) : path_(path) {
   f_ = std::fopen(path.c_str(), "w");
   if (!f_) throw usage_error(fmt::format("--metrics: cannot write '{}': {}", path, std::strerror(errno)));
   if (!jsonl_)
-    std::fputs("epoch,wall_seconds,cpu_seconds,epoch_seconds,step_size,train_objective,train_error,test_error\n", f_);
+    std::fputs("epoch,wall_seconds,cpu_seconds,epoch_seconds,step_size,train_objective,train_error,test_error,validation_error\n", f_);
 }
 
 metrics_writer::~metrics_writer() {
@@ -29,13 +29,13 @@ void metrics_writer::write(const epoch_metrics& m) {
   if (jsonl_)
     line = fmt::format(
         "{{\"epoch\":{},\"wall_seconds\":{},\"cpu_seconds\":{},\"epoch_seconds\":{},\"step_size\":{},"
-        "\"train_objective\":{},\"train_error\":{},\"test_error\":{}}}\n",
+        "\"train_objective\":{},\"train_error\":{},\"test_error\":{},\"validation_error\":{}}}\n",
         m.epoch, num(m.wall_seconds), num(m.cpu_seconds), num(m.epoch_seconds), num(m.step_size),
-        num(m.train_objective), num(m.train_error), num(m.test_error));
+        num(m.train_objective), num(m.train_error), num(m.test_error), num(m.validation_error));
   else
-    line = fmt::format("{},{},{},{},{},{},{},{}\n", m.epoch, num(m.wall_seconds), num(m.cpu_seconds),
+    line = fmt::format("{},{},{},{},{},{},{},{},{}\n", m.epoch, num(m.wall_seconds), num(m.cpu_seconds),
                        num(m.epoch_seconds), num(m.step_size), num(m.train_objective), num(m.train_error),
-                       num(m.test_error));
+                       num(m.test_error), num(m.validation_error));
   if (std::fputs(line.c_str(), f_) < 0 || std::fflush(f_) != 0)
     throw runtime_failure(fmt::format("--metrics: writing '{}' failed: {}", path_, std::strerror(errno)));
 }

@@ -1,6 +1,7 @@
 // Per-epoch metrics: a line on stdout and a row in FILE.csv or FILE.jsonl (flushed every epoch,
 // so an interrupted run keeps what it measured).
 #pragma once
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -15,6 +16,7 @@ struct epoch_metrics {
   double train_objective = 0;
   double train_error = 0;
   double test_error = 0;       // NaN when there is no test set
+  double validation_error = std::nan("");  // NaN without --validation-fraction
 };
 
 class metrics_writer {
