@@ -45,6 +45,8 @@ struct raw_options {
   std::string metrics, save_model, fault;
   bool quiet = false;
   double step_timeout = 10.0;
+  std::string replicas = "shared";
+  long long average_every = 1;
 };
 
 void build(CLI::App& app, raw_options& o) {
@@ -106,6 +108,13 @@ void build(CLI::App& app, raw_options& o) {
   app.add_option("--metrics", o.metrics, "write one row per epoch to FILE.csv or FILE.jsonl");
   app.add_option("--save-model", o.save_model, "write the final weights to FILE (text format, see docs/usage.md)");
   app.add_flag("--quiet", o.quiet, "no per-epoch lines on stdout");
+  app.add_option("--replicas", o.replicas,
+                 "async: shared (all workers update one model) | worker (each worker its own copy, averaged by the "
+                 "coordinator every --average-every epochs)")
+      ->check(CLI::IsMember({"shared", "worker"}));
+  app.add_option("--average-every", o.average_every,
+                 "--replicas worker: average the copies into the model and copy it back every N epochs (default 1; "
+                 "the model evaluated after each epoch is always the current average)");
   app.add_option("--step-timeout", o.step_timeout,
                  "sync and round-robin: seconds a step (or a turn) may take before the run fails naming the "
                  "worker it waits for");
@@ -215,6 +224,12 @@ void finish(const raw_options& o, config& c) {
   require(std::isfinite(o.step_timeout) && o.step_timeout >= 0.001 && o.step_timeout <= 86400, "--step-timeout",
           o.step_timeout, "a number of seconds in [0.001, 86400]");
   c.step_timeout = o.step_timeout;
+  c.replicas = o.replicas == "worker" ? replica_mode::worker : replica_mode::shared;
+  if (c.replicas == replica_mode::worker && c.mode != run_mode::async)
+    throw usage_error(fmt::format("--replicas worker: only for --mode async (got --mode {})", o.mode));
+  require(o.average_every >= 1 && o.average_every <= 1'000'000, "--average-every", o.average_every,
+          "an integer in [1, 1000000]");
+  c.average_every = static_cast<unsigned>(o.average_every);
   if (!o.fault.empty()) {
     c.fault = parse_fault(o.fault);
     require(c.fault->worker < c.workers, "--inject-fault", c.fault->worker, "a worker index below --workers");

@@ -15,6 +15,8 @@ namespace hogwild {
 enum class run_mode { async, serial, sync, round_robin };
 enum class executor_kind { fork };
 enum class layout_choice { automatic, dense, csr };
+// async: every worker updates the one shared model, or its own replica that the coordinator averages.
+enum class replica_mode { shared, worker };
 
 const char* name_of(run_mode m);
 
@@ -45,7 +47,9 @@ struct config {
   std::string save_model_path;
   bool quiet = false;
   std::optional<fault_plan> fault;
-  double step_timeout = 10.0;  // sync / round-robin: seconds a step or turn may take before the run fails
+  double step_timeout = 10.0;
+  replica_mode replicas = replica_mode::shared;
+  unsigned average_every = 1;  // --replicas worker: average the replicas (and reset them) every N epochs  // sync / round-robin: seconds a step or turn may take before the run fails
 };
 
 }  // namespace hogwild

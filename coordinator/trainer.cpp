@@ -63,6 +63,25 @@ void fill_segment(const shm::segment_view& v, const data::dataset& d) {
   std::copy(inv.begin(), inv.end(), v.inv_du());
   std::fill_n(v.weights(), v.weight_count(), 0.0);
   std::iota(v.perm(), v.perm() + h.rows, 0u);
+  for (std::uint32_t k = 0; k < v.replica_count(); ++k) std::fill_n(v.replica(k), v.weight_count(), 0.0);
+}
+
+// --replicas worker: the shared model becomes the mean of the replicas (what is evaluated); with
+// `reset`, every replica restarts from that mean. The sum starts from replica 0, so one replica
+// averages to itself bit for bit.
+void average_replicas(const shm::segment_view& v, bool reset) {
+  const std::uint32_t k = v.replica_count();
+  const std::size_t n = v.weight_count();
+  double* w = v.weights();
+  std::copy_n(v.replica(0), n, w);
+  for (std::uint32_t r = 1; r < k; ++r) {
+    const double* src = v.replica(r);
+    for (std::size_t j = 0; j < n; ++j) w[j] += src[j];
+  }
+  if (k > 1)
+    for (std::size_t j = 0; j < n; ++j) w[j] /= static_cast<double>(k);
+  if (reset)
+    for (std::uint32_t r = 0; r < k; ++r) std::copy_n(w, n, v.replica(r));
 }
 
 evaluation evaluate_segment(const config& c, const shm::segment_view& v) {
@@ -144,14 +163,18 @@ run_result train(const config& c_in, std::FILE* out) {
   spec.batch_size = c.batch_size;
   spec.lambda = c.lambda;
   spec.sync_bytes = protocol_sync_bytes(c, spec.rows, spec.outputs);
+  spec.replicas = c.mode == run_mode::async && c.replicas == replica_mode::worker;
   shm::owned_segment seg(shm::unique_name(), spec);
   const shm::segment_view& v = seg.view();
   fill_segment(v, train_set);
 
   if (out) {
-    fmt::print(out, "hogwild: mode {}, {} worker{} ({}), model {}, lambda {:g}\n", name_of(c.mode), c.workers,
+    fmt::print(out, "hogwild: mode {}, {} worker{} ({}), model {}, lambda {:g}{}\n", name_of(c.mode), c.workers,
                c.workers == 1 ? "" : "s", c.mode == run_mode::serial ? "in-process" : "fork",
-               models::name_of(c.model), c.lambda);
+               models::name_of(c.model), c.lambda,
+               spec.replicas ? fmt::format(", a model replica per worker averaged every {} epoch{}", c.average_every,
+                                           c.average_every == 1 ? "" : "s")
+                             : "");
     const char* layout_name = spec.data_layout == kernel::layout::csr ? "csr" : "dense";
     if (c.files.train.empty())
       fmt::print(out, "data: synthetic {} {} x {} (density {:g}, {} nonzeros, {} layout), {} test rows, seed {}\n",
@@ -213,6 +236,7 @@ run_result train(const config& c_in, std::FILE* out) {
         exec->run_epoch(tasks, usage);
       }
     }
+    if (v.replica_count()) average_replicas(v, (epoch + 1) % c.average_every == 0 || epoch + 1 == c.epochs);
     epoch_metrics m;
     m.epoch = epoch + 1;
     m.epoch_seconds = seconds_since(te);

@@ -38,6 +38,9 @@ std::uint64_t plan(const segment_spec& s, header& h) {
   take(h.perm, s.rows * sizeof(std::uint32_t), 4096);
   take(h.stats, s.workers * sizeof(worker_stats), 64);
   take(h.sync, s.sync_bytes, 4096);
+  h.replica_count = s.replicas ? s.workers : 0;
+  h.replica_stride = align_up(s.dims * s.outputs * sizeof(double), 4096);
+  take(h.replicas, h.replica_count * h.replica_stride, 4096);
   return align_up(at, 4096);
 }
 
@@ -64,7 +67,7 @@ segment_view::segment_view(void* base, std::size_t mapped_bytes) : base_(base) {
     throw usage_error(fmt::format("segment header claims {} bytes but only {} are mapped",
                                   h.total_bytes, mapped_bytes));
   for (const section* s : {&h.row_ptr, &h.col_idx, &h.values, &h.labels, &h.inv_du, &h.weights,
-                           &h.perm, &h.stats, &h.sync})
+                           &h.perm, &h.stats, &h.sync, &h.replicas})
     if (!inside(*s, h.total_bytes)) throw usage_error("segment header has a section outside the segment");
   if (h.outputs == 0 || h.outputs > 256 || h.batch_size == 0 ||
       static_cast<std::uint64_t>(h.batch_size) * h.outputs > 4096)
@@ -79,6 +82,9 @@ segment_view::segment_view(void* base, std::size_t mapped_bytes) : base_(base) {
       h.weights.bytes == h.dims * h.outputs * sizeof(double) &&
       h.perm.bytes == h.rows * sizeof(std::uint32_t) &&
       h.stats.bytes == h.workers * sizeof(worker_stats) &&
+      (h.replica_count == 0 || h.replica_count == h.workers) &&
+      h.replica_stride % 4096 == 0 && h.replica_stride >= h.weights.bytes &&
+      h.replicas.bytes == h.replica_count * h.replica_stride && h.replicas.offset % 4096 == 0 &&
       (csr ? h.row_ptr.bytes == (h.rows + 1) * sizeof(std::uint64_t) &&
                  h.col_idx.bytes == h.nnz * sizeof(std::uint32_t) &&
                  h.values.bytes == h.nnz * sizeof(float)

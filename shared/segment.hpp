@@ -17,7 +17,7 @@
 namespace hogwild::shm {
 
 inline constexpr std::uint64_t segment_magic = 0x31444c4957474f48ULL;  // "HOGWILD1" little-endian
-inline constexpr std::uint32_t segment_version = 1;
+inline constexpr std::uint32_t segment_version = 2;  // 2: per-worker model replicas
 
 struct section {
   std::uint64_t offset = 0;
@@ -53,6 +53,12 @@ struct header {
   double lambda;
   std::uint64_t creator_pid;
   section row_ptr, col_idx, values, labels, inv_du, weights, perm, stats, sync;
+  // --replicas worker: one private copy of the model per worker, each on its own pages
+  // (replica_stride bytes apart); replica_count is 0 (all workers share `weights`) or `workers`.
+  section replicas;
+  std::uint64_t replica_stride;
+  std::uint32_t replica_count;
+  std::uint32_t reserved2;
 };
 
 // What a segment must hold; the coordinator fills it before creating one.
@@ -65,6 +71,7 @@ struct segment_spec {
   std::uint32_t batch_size = 1;
   double lambda = 0.0;
   std::uint64_t sync_bytes = 0;
+  bool replicas = false;  // one model copy per worker (see header::replicas)
 };
 
 // Typed access to a mapped segment whose header has been validated.
@@ -86,6 +93,12 @@ class segment_view {
   double* weights() const { return at<double>(hdr().weights); }
   std::size_t weight_count() const { return hdr().dims * hdr().outputs; }
   std::uint32_t* perm() const { return at<std::uint32_t>(hdr().perm); }
+  std::uint32_t replica_count() const { return hdr().replica_count; }
+  double* replica(std::uint32_t i) const {
+    return at<double>(hdr().replicas) + i * (hdr().replica_stride / sizeof(double));
+  }
+  // The model that worker `i` trains: its own replica, or the shared model when there are none.
+  double* weights_for(std::uint32_t i) const { return replica_count() ? replica(i) : weights(); }
   worker_stats* stats() const { return at<worker_stats>(hdr().stats); }
   std::byte* sync_area() const { return at<std::byte>(hdr().sync); }
   std::uint64_t* row_ptr() const { return at<std::uint64_t>(hdr().row_ptr); }

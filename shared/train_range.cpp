@@ -4,13 +4,18 @@ namespace hogwild {
 
 kernel::range_result train_range(const shm::segment_view& seg, std::size_t begin, std::size_t end,
                                  double step, bool concurrent) {
+  return train_range(seg, seg.weights(), begin, end, step, concurrent);
+}
+
+kernel::range_result train_range(const shm::segment_view& seg, double* weights, std::size_t begin, std::size_t end,
+                                 double step, bool concurrent) {
   const shm::header& h = seg.hdr();
   const kernel::step_params p{step, h.lambda, h.batch_size, static_cast<int>(h.outputs)};
   return models::dispatch(h.model, [&](auto m) {
     using M = decltype(m);
     auto run = [&](auto access, const auto& view) {
       using A = decltype(access);
-      return kernel::sgd_range<M, A>(view, seg.labels(), seg.weights(), seg.inv_du(), seg.perm(),
+      return kernel::sgd_range<M, A>(view, seg.labels(), weights, seg.inv_du(), seg.perm(),
                                      begin, end, p);
     };
     auto with_layout = [&](auto access) {

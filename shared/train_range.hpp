@@ -11,5 +11,8 @@ namespace hogwild {
 // concurrent = other writers may touch the model at the same time (relaxed atomic access).
 kernel::range_result train_range(const shm::segment_view& seg, std::size_t begin, std::size_t end,
                                  double step, bool concurrent);
+// The same on a given model array in the segment (a worker's replica: seg.weights_for(worker)).
+kernel::range_result train_range(const shm::segment_view& seg, double* weights, std::size_t begin, std::size_t end,
+                                 double step, bool concurrent);
 
 }  // namespace hogwild

@@ -47,6 +47,9 @@ int worker_main(const worker_args& a) noexcept {
     slot.done = 0;
     slot.start_ns = now_ns();
     kernel::range_result r;
+    // With replicas the worker is the only writer of its copy: plain access, no atomics.
+    double* const w = v.weights_for(a.worker);
+    const bool concurrent = v.replica_count() == 0;
     if (a.mode == role::sync) {
       r = run_sync(a, v, [&] { act(a.inject); });
     } else if (a.mode == role::round_robin) {
@@ -54,14 +57,14 @@ int worker_main(const worker_args& a) noexcept {
     } else if (a.inject != fault::none) {
       // Fail half-way through the range, after real updates have been made.
       const auto mid = a.begin + (a.end - a.begin) / 2;
-      r = train_range(v, a.begin, mid, a.step, true);
+      r = train_range(v, w, a.begin, mid, a.step, concurrent);
       act(a.inject);
-      const auto rest = train_range(v, mid, a.end, a.step, true);
+      const auto rest = train_range(v, w, mid, a.end, a.step, concurrent);
       r.examples += rest.examples;
       r.updates += rest.updates;
       r.loss += rest.loss;
     } else {
-      r = train_range(v, a.begin, a.end, a.step, true);
+      r = train_range(v, w, a.begin, a.end, a.step, concurrent);
     }
     slot.examples = r.examples;
     slot.updates = r.updates;

@@ -104,6 +104,43 @@ TEST_CASE("async with 2 and 8 workers ends within 1 point of serial on the defau
   CHECK(leftovers() == 0);
 }
 
+TEST_CASE("async with a model replica per worker: 1 worker equals the shared model bit for bit") {
+  config c = defaults();
+  c.mode = run_mode::async;
+  c.workers = 1;
+  c.epochs = 30;
+  const auto shared = train(c, nullptr);
+  c.replicas = replica_mode::worker;
+  for (unsigned every : {1u, 7u}) {
+    CAPTURE(every);
+    c.average_every = every;
+    const auto replicas = train(c, nullptr);
+    REQUIRE(replicas.weights.size() == shared.weights.size());
+    CHECK(std::memcmp(replicas.weights.data(), shared.weights.data(), shared.weights.size() * sizeof(double)) == 0);
+    for (std::size_t e = 0; e < shared.history.size(); ++e)
+      CHECK(replicas.history[e].train_objective == shared.history[e].train_objective);
+  }
+  CHECK(leftovers() == 0);
+}
+
+TEST_CASE("async with a model replica per worker: 2 workers end within 1 point of serial") {
+  config c = defaults();
+  c.mode = run_mode::serial;
+  c.workers = 1;
+  const double serial_err = train(c, nullptr).history.back().test_error;
+  c.mode = run_mode::async;
+  c.workers = 2;
+  c.replicas = replica_mode::worker;
+  for (unsigned every : {1u, 5u}) {
+    CAPTURE(every);
+    c.average_every = every;
+    const auto r = train(c, nullptr);
+    CHECK(std::abs(r.history.back().test_error - serial_err) <= 0.01);
+    CHECK(r.history.back().train_objective < 0.5 * r.history.front().train_objective);
+  }
+  CHECK(leftovers() == 0);
+}
+
 TEST_CASE("least-squares on noiseless synthetic data recovers the true weights") {
   config c = defaults();
   c.model = models::model_kind::least_squares;

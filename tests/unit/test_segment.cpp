@@ -84,3 +84,46 @@ TEST_CASE("attaching validates the header") {
     CHECK_THROWS_AS(shm::attached_segment{name + "-missing"}, usage_error);
   }
 }
+
+TEST_CASE("model replicas: one page-aligned copy per worker, validated on attach") {
+  const std::string name = shm::unique_name("hogwild-test");
+  shm::segment_spec spec = small_spec();
+  spec.replicas = true;
+  shm::owned_segment seg(name, spec);
+  const auto& v = seg.view();
+  auto& h = v.hdr();
+  v.row_ptr()[10] = 20;
+  REQUIRE(v.replica_count() == 2);
+  CHECK(h.replicas.offset % 4096 == 0);
+  CHECK(h.replica_stride % 4096 == 0);
+  CHECK(v.weights_for(0) == v.replica(0));
+  CHECK(v.weights_for(1) != v.weights_for(0));
+  CHECK(v.weights_for(1) != v.weights());
+  CHECK(reinterpret_cast<std::uintptr_t>(v.replica(1)) % 4096 == 0);
+  SUBCASE("a worker's replica is shared memory") {
+    shm::attached_segment a(name);
+    a.view().weights_for(1)[2] = 7.0;
+    CHECK(v.replica(1)[2] == 7.0);
+    CHECK(v.weights()[2] == 0.0);
+  }
+  SUBCASE("replica count other than 0 or the worker count") {
+    h.replica_count = 1;
+    CHECK_THROWS_WITH_AS(shm::attached_segment{name}, doctest::Contains("section sizes"), usage_error);
+  }
+  SUBCASE("replica stride smaller than the model") {
+    h.replica_stride = 0;
+    CHECK_THROWS_AS(shm::attached_segment{name}, usage_error);
+  }
+  SUBCASE("replica section outside the segment") {
+    h.replicas.offset = h.total_bytes;
+    CHECK_THROWS_WITH_AS(shm::attached_segment{name}, doctest::Contains("outside"), usage_error);
+  }
+}
+
+TEST_CASE("without replicas every worker trains the shared model") {
+  const std::string name = shm::unique_name("hogwild-test");
+  shm::owned_segment seg(name, small_spec());
+  CHECK(seg.view().replica_count() == 0);
+  CHECK(seg.view().hdr().replicas.bytes == 0);
+  CHECK(seg.view().weights_for(1) == seg.view().weights());
+}
