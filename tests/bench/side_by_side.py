@@ -10,7 +10,7 @@ python3-sklearn, liblinear-tools and python3-torch with apt-get when they are mi
 apt-cache has a candidate; a tool that cannot be installed is reported and skipped.
 
 Per tool and data set: training seconds, ns per example per epoch, test error, peak RSS (the
-largest process of the tool's process tree, from wait4's rusage) and the ratio of its ns/example
+largest process of the tool's process tree, from GNU time's %M) and the ratio of its ns/example
 to ours (serial). Our training seconds are the sum of the per-epoch runner times from --metrics
 (without the per-epoch evaluation); sklearn's are fit(); torch's the epoch loop; LIBLINEAR's are
 the whole `train` process (parsing included: it has no separate timer), and it runs to its own
@@ -58,18 +58,22 @@ def ensure(pkg, present):
 
 
 def measured(cmd):
-    """Runs cmd; returns (wall seconds, peak RSS in MB, stdout+stderr)."""
-    with tempfile.TemporaryFile() as out:
+    """Runs cmd under GNU time; returns (wall seconds, peak RSS in MB, stdout+stderr).
+
+    Peak RSS comes from /usr/bin/time's wait4 (the largest process of the tree), not from this
+    script's own wait4: ru_maxrss survives execve, so a child forked from this Python process
+    would report at least the parent's size."""
+    with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile(mode="r") as rss_file:
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
-        _, status, ru = os.wait4(p.pid, 0)
+        p = subprocess.run(["/usr/bin/time", "-o", rss_file.name, "-f", "%M", *cmd], stdout=out,
+                           stderr=subprocess.STDOUT)
         wall = time.perf_counter() - t0
-        p.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read().decode(errors="replace")
+        rss_lines = [l for l in rss_file.read().splitlines() if l.strip().isdigit()]
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}:\n{text[-2000:]}")
-    return wall, ru.ru_maxrss / 1024.0, text
+    return wall, int(rss_lines[-1]) / 1024.0, text
 
 
 SKLEARN = r"""
