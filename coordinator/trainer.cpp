@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "coordinator/executor.hpp"
+#include "coordinator/profile.hpp"
 #include "coordinator/signals.hpp"
 #include "datasets/synthetic.hpp"
 #include "shared/error.hpp"
@@ -104,7 +105,9 @@ run_result train(const config& c, std::FILE* out) {
 
   if (out) {
     fmt::print(out, "hogwild: mode {}, {} worker{} ({}), model {}, lambda {:g}\n", name_of(c.mode), c.workers,
-               c.workers == 1 ? "" : "s", c.mode == run_mode::serial ? "in-process" : "fork",
+               c.workers == 1 ? "" : "s",
+               c.mode == run_mode::serial ? std::string("in-process")
+                                          : fmt::format("{}, lifetime {}", name_of(c.executor), name_of(c.lifetime)),
                models::name_of(c.model), c.lambda);
     fmt::print(out, "data: synthetic {} {} x {} (density {:g}, {} nonzeros, {} layout), {} test rows, seed {}\n",
                c.synthetic.kind == data::synthetic_kind::svm ? "svm" : "regression", train_set.rows(),
@@ -116,9 +119,10 @@ run_result train(const config& c, std::FILE* out) {
     std::fflush(out);
   }
 
-  metrics_writer metrics(c.metrics_path);
+  metrics_writer metrics(c.metrics_path, c.profile);
   std::unique_ptr<executor> exec;
-  if (c.mode == run_mode::async) exec = make_executor(c.executor);
+  if (c.mode == run_mode::async)
+    exec = make_executor({c.executor, c.lifetime, c.attach, seg.name(), &v, c.workers});
   std::vector<worker::worker_args> tasks(c.workers);
   std::vector<worker_usage> usage;
 
@@ -133,6 +137,7 @@ run_result train(const config& c, std::FILE* out) {
     shuffle(std::span<std::uint32_t>(v.perm(), n), shuffler);
     const double step = c.learning_rate * std::pow(c.decay, static_cast<double>(epoch));
     const auto te = clock_type::now();
+    epoch_profile m_profile;
     if (c.mode == run_mode::serial) {
       // Chunks keep a stop request responsive on large data; results do not depend on the chunking
       // because chunk boundaries are multiples of the batch size.
@@ -147,17 +152,22 @@ run_result train(const config& c, std::FILE* out) {
         tasks[w] = {seg.name(), w, r.begin, r.end, epoch, step, worker::fault::none};
         if (c.fault && c.fault->worker == w && c.fault->epoch == epoch + 1) tasks[w].inject = c.fault->action;
       }
+      const std::int64_t launch_ns = worker::now_ns();
       exec->run_epoch(tasks, usage);
+      if (c.profile) m_profile = profile_epoch(v, c.workers, launch_ns, worker::now_ns(), usage);
     }
     epoch_metrics m;
+    m.profile = m_profile;
     m.epoch = epoch + 1;
     m.epoch_seconds = seconds_since(te);
+    const auto t_eval = clock_type::now();
     m.step_size = step;
     const evaluation tr = evaluate_segment(c, v);
     m.train_objective = tr.objective;
     m.train_error = tr.error;
     m.test_error = test_set.rows() ? evaluate(c.model, test_set.csr(), test_set.labels.data(), v.weights(), 1, c.lambda).error
                                    : std::nan("");
+    m.profile.evaluation_seconds = seconds_since(t_eval);
     m.wall_seconds = seconds_since(t0);
     m.cpu_seconds = cpu_seconds() - cpu0;
     metrics.write(m);
@@ -166,6 +176,15 @@ run_result train(const config& c, std::FILE* out) {
       fmt::print(out, "epoch {:4}  wall {:8.3f} s  cpu {:8.3f} s  objective {:.6f}  train error {}  test error {}\n",
                  m.epoch, m.wall_seconds, m.cpu_seconds, m.train_objective, percent_or_mse(c, m.train_error),
                  percent_or_mse(c, m.test_error));
+      if (c.profile) {
+        const auto& p = m.profile;
+        fmt::print(out,
+                   "  profile: launch {:.3f} ms  attach {:.3f} ms  compute {:.3f} ms  join {:.3f} ms  "
+                   "evaluation {:.3f} ms  faults {} minor / {} major  switches {} voluntary / {} involuntary\n",
+                   p.launch_seconds * 1e3, p.attach_seconds * 1e3, p.compute_seconds * 1e3, p.join_seconds * 1e3,
+                   p.evaluation_seconds * 1e3, p.minor_faults, p.major_faults, p.voluntary_switches,
+                   p.involuntary_switches);
+      }
       std::fflush(out);
     }
     if (!std::isfinite(m.train_objective))
