@@ -73,3 +73,22 @@ TEST_CASE("bad values name the flag") {
   fails({"--inject-fault", "5:1:kill", "--workers", "2"}, "--inject-fault");
   fails({"--inject-fault", "0:1:explode"}, "explode");
 }
+
+TEST_CASE("--executor, --worker-lifetime, --attach and --profile") {
+  const config d = parse({});
+  CHECK(d.executor == executor_kind::fork);
+  CHECK(d.lifetime == worker_lifetime::epoch);
+  CHECK(d.attach == attach_choice::automatic);
+  CHECK_FALSE(d.profile);
+  const config c = parse({"--executor", "spawn", "--worker-lifetime", "run", "--attach", "lazy", "--profile"});
+  CHECK(c.executor == executor_kind::spawn);
+  CHECK(c.lifetime == worker_lifetime::run);
+  CHECK(c.attach == attach_choice::lazy);
+  CHECK(c.profile);
+  CHECK(parse({"--executor", "thread", "--inject-fault", "0:1:exit"}).fault->action == worker::fault::exit);
+  CHECK(parse({"--attach", "inherit-populate"}).attach == attach_choice::inherit_populate);
+  CHECK_THROWS_WITH_AS(parse({"--executor", "thread", "--inject-fault", "0:1:kill"}),
+                       doctest::Contains("only 'exit'"), usage_error);
+  CHECK_THROWS_WITH_AS(parse({"--executor", "thread", "--attach", "inherit"}),
+                       doctest::Contains("--attach: inherit needs --executor fork"), usage_error);
+}
