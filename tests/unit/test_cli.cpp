@@ -87,8 +87,15 @@ TEST_CASE("--executor, --worker-lifetime, --attach and --profile") {
   CHECK(c.profile);
   CHECK(parse({"--executor", "thread", "--inject-fault", "0:1:exit"}).fault->action == worker::fault::exit);
   CHECK(parse({"--attach", "inherit-populate"}).attach == attach_choice::inherit_populate);
-  CHECK_THROWS_WITH_AS(parse({"--executor", "thread", "--inject-fault", "0:1:kill"}),
-                       doctest::Contains("only 'exit'"), usage_error);
-  CHECK_THROWS_WITH_AS(parse({"--executor", "thread", "--attach", "inherit"}),
+  auto raw = [](std::vector<std::string> args) {
+    args.insert(args.begin(), "hogwild-coordinator");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    config c;
+    parse_cli(static_cast<int>(argv.size()), argv.data(), c);
+  };
+  CHECK_THROWS_WITH_AS(raw({"--executor", "thread", "--inject-fault", "0:1:kill"}), doctest::Contains("only 'exit'"),
+                       usage_error);
+  CHECK_THROWS_WITH_AS(raw({"--executor", "thread", "--attach", "inherit"}),
                        doctest::Contains("--attach: inherit needs --executor fork"), usage_error);
 }
