@@ -91,8 +91,8 @@ TEST_CASE("--executor, --worker-lifetime, --attach and --profile") {
     args.insert(args.begin(), "hogwild-coordinator");
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
-    config c;
-    parse_cli(static_cast<int>(argv.size()), argv.data(), c);
+    config parsed;
+    parse_cli(static_cast<int>(argv.size()), argv.data(), parsed);
   };
   CHECK_THROWS_WITH_AS(raw({"--executor", "thread", "--inject-fault", "0:1:kill"}), doctest::Contains("only 'exit'"),
                        usage_error);
