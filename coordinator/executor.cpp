@@ -10,8 +10,10 @@ worker::attach_mode resolve_attach(attach_choice choice, executor_kind kind) {
     case attach_choice::inherit_populate: return worker::attach_mode::inherit_populate;
     case attach_choice::automatic: break;
   }
-  // Measured in docs/overheads.md.
-  return kind == executor_kind::fork ? worker::attach_mode::populate : worker::attach_mode::populate;
+  // Measured in docs/overheads.md: a forked worker that keeps the coordinator's mapping pays
+  // neither the mmap nor MAP_POPULATE's walk over the whole segment, and faults in only the
+  // pages it touches. Spawned workers must map by name; MAP_POPULATE beats lazy faulting there.
+  return kind == executor_kind::fork ? worker::attach_mode::inherit : worker::attach_mode::populate;
 }
 
 std::unique_ptr<executor> make_executor(const executor_setup& s) {
