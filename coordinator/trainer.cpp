@@ -85,8 +85,8 @@ void check_stop() {
 }  // namespace
 
 run_result train(const config& c, std::FILE* out) {
-  const auto synth = data::make_synthetic(c.synthetic);
-  const data::dataset& train_set = synth.train;
+  auto synth = data::make_synthetic(c.synthetic);
+  data::dataset& train_set = synth.train;
   const data::dataset& test_set = synth.test;
 
   shm::segment_spec spec;
@@ -119,6 +119,11 @@ run_result train(const config& c, std::FILE* out) {
     std::fflush(out);
   }
 
+  // The segment holds the training data now. Dropping the heap copy matters for forked workers:
+  // fork() copies the page tables of the coordinator's private memory, so a big heap made every
+  // per-epoch fork cost time proportional to the dataset (docs/overheads.md).
+  train_set = data::dataset{};
+
   metrics_writer metrics(c.metrics_path, c.profile);
   std::unique_ptr<executor> exec;
   if (c.mode == run_mode::async)
@@ -131,6 +136,10 @@ run_result train(const config& c, std::FILE* out) {
   const auto t0 = clock_type::now();
   const double cpu0 = cpu_seconds();
   const std::size_t n = spec.rows;
+  // Run-long worker processes are reaped only after the last epoch, so RUSAGE_CHILDREN misses
+  // them until then: add what they report per task instead (threads are in RUSAGE_SELF already).
+  const bool live_workers = c.mode == run_mode::async && c.lifetime == worker_lifetime::run && c.executor != executor_kind::thread;
+  double live_worker_cpu = 0;
 
   for (unsigned epoch = 0; epoch < c.epochs; ++epoch) {
     check_stop();
@@ -154,6 +163,8 @@ run_result train(const config& c, std::FILE* out) {
       }
       const std::int64_t launch_ns = worker::now_ns();
       exec->run_epoch(tasks, usage);
+      if (live_workers)
+        for (unsigned w = 0; w < c.workers; ++w) live_worker_cpu += v.stats()[w].cpu_seconds;
       if (c.profile) m_profile = profile_epoch(v, c.workers, launch_ns, worker::now_ns(), usage);
     }
     epoch_metrics m;
@@ -169,7 +180,7 @@ run_result train(const config& c, std::FILE* out) {
                                    : std::nan("");
     m.profile.evaluation_seconds = seconds_since(t_eval);
     m.wall_seconds = seconds_since(t0);
-    m.cpu_seconds = cpu_seconds() - cpu0;
+    m.cpu_seconds = cpu_seconds() - cpu0 + live_worker_cpu;
     metrics.write(m);
     result.history.push_back(m);
     if (out && !c.quiet) {

@@ -41,6 +41,7 @@ struct alignas(64) worker_stats {
   std::int64_t major_faults = 0;
   std::int64_t voluntary_switches = 0;
   std::int64_t involuntary_switches = 0;
+  double cpu_seconds = 0;  // user + sys of the worker thread during the task
 };
 static_assert(sizeof(worker_stats) == 128, "two cache lines per worker");
 

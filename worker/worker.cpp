@@ -47,11 +47,13 @@ void act(fault f, bool in_thread) {
 
 struct thread_usage {
   std::int64_t minflt = 0, majflt = 0, nvcsw = 0, nivcsw = 0;
+  double cpu = 0;
 };
 thread_usage usage_now() {
   rusage ru{};
   ::getrusage(RUSAGE_THREAD, &ru);
-  return {ru.ru_minflt, ru.ru_majflt, ru.ru_nvcsw, ru.ru_nivcsw};
+  const auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
+  return {ru.ru_minflt, ru.ru_majflt, ru.ru_nvcsw, ru.ru_nivcsw, sec(ru.ru_utime) + sec(ru.ru_stime)};
 }
 
 void prefault(const shm::segment_view& v, attach_mode mode) {
@@ -126,6 +128,7 @@ void run_task(const shm::segment_view& v, const worker_args& a, std::int64_t ent
   slot.major_faults = u1.majflt - u0.majflt;
   slot.voluntary_switches = u1.nvcsw - u0.nvcsw;
   slot.involuntary_switches = u1.nivcsw - u0.nivcsw;
+  slot.cpu_seconds = u1.cpu - u0.cpu;
   slot.done = 1;
 }
 
