@@ -37,6 +37,7 @@ def main():
                 linestyle="-" if life == "epoch" else "--", label=f"{exe}, lifetime {life}")
     ax.set_xscale("log")
     ax.set_yscale("symlog", linthresh=0.1)
+    ax.set_ylim(bottom=0)
     ax.set_xlabel("training rows")
     ax.set_ylabel("per-epoch overhead (ms): epoch wall - compute window")
     ax.set_title(f"Per-epoch overhead vs dataset size, {workers} workers")
