@@ -107,6 +107,17 @@ class run_executor final : public executor {
   // Asks every worker to stop, gives processes a moment to leave, then kills what is left.
   void shutdown() noexcept {
     try {
+      // A slot is rewritten only once its worker has finished the previous command (after an
+      // interruption or a failure some may still be running theirs). Threads always finish;
+      // a process that does not is killed below.
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+      for (std::uint32_t w = 0; w < workers_; ++w) {
+        auto& slot = view_.commands()[w];
+        for (std::uint32_t a; (a = control::load(slot.acked)) != control::load(slot.seq);) {
+          if (kind_ != executor_kind::thread && std::chrono::steady_clock::now() > deadline) break;
+          control::wait(slot.acked, a, std::chrono::milliseconds(10));
+        }
+      }
       for (std::uint32_t w = 0; w < workers_; ++w) {
         shm::command_slot cmd;
         cmd.op = shm::command_op::stop;
