@@ -119,9 +119,9 @@ run_result train(const config& c, std::FILE* out) {
     std::fflush(out);
   }
 
-  // The segment holds the training data now. Dropping the heap copy matters for forked workers:
-  // fork() copies the page tables of the coordinator's private memory, so a big heap made every
-  // per-epoch fork cost time proportional to the dataset (docs/overheads.md).
+  // The segment holds the training data now. Drop the heap copy: fork() copies the page tables of
+  // the coordinator's private memory, so a big heap adds to every per-epoch fork (and it halves
+  // the coordinator's memory). See docs/overheads.md.
   train_set = data::dataset{};
 
   metrics_writer metrics(c.metrics_path, c.profile);
