@@ -5,6 +5,7 @@
 #pragma once
 #include <sys/resource.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,9 +23,19 @@ struct worker_usage {
 
 class executor {
  public:
+  // Coordinator work to do while an epoch's workers are alive (e.g. a mode that collects their
+  // messages). When set, the executor calls it instead of sleeping between its checks for dead
+  // workers and stop signals, so it must return within a few milliseconds; an exception from it
+  // stops the workers and propagates.
+  using idle_hook = std::function<void()>;
+
   virtual ~executor() = default;
   // Runs every task to completion (or throws); usage[i] receives worker i's resource use.
   virtual void run_epoch(const std::vector<worker::worker_args>& tasks, std::vector<worker_usage>& usage) = 0;
+  void set_idle_hook(idle_hook hook) { idle_ = std::move(hook); }
+
+ protected:
+  idle_hook idle_;
 };
 
 struct executor_setup {

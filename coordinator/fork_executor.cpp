@@ -25,7 +25,7 @@ class fork_executor final : public executor {
                                           : worker::worker_main(t, attach_);
                 }));
     }
-    procs.wait_all(epoch, &usage);
+    procs.wait_all(epoch, &usage, std::chrono::steady_clock::time_point::max(), idle_);
   }
 
  private:

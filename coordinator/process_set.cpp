@@ -71,7 +71,7 @@ void process_set::reap(std::uint32_t epoch, std::vector<worker_usage>* usage, bo
 }
 
 bool process_set::wait_all(std::uint32_t epoch, std::vector<worker_usage>* usage,
-                           std::chrono::steady_clock::time_point deadline) {
+                           std::chrono::steady_clock::time_point deadline, const std::function<void()>& idle) {
   for (;;) {
     reap(epoch, usage, false);
     if (running_ == 0) {
@@ -79,7 +79,8 @@ bool process_set::wait_all(std::uint32_t epoch, std::vector<worker_usage>* usage
       return true;
     }
     if (std::chrono::steady_clock::now() >= deadline) return false;
-    if (signals::wait(std::chrono::milliseconds(200)) == signals::event::stop) {
+    if (idle) idle();
+    if (idle ? signals::stop_requested() : signals::wait(std::chrono::milliseconds(200)) == signals::event::stop) {
       stop_all();
       throw interrupted(fmt::format("interrupted by signal {} in epoch {}", signals::stop_signal(), epoch));
     }

@@ -29,9 +29,11 @@ class process_set {
   // throws runtime_failure "worker W (pid P) in epoch E ...". `epoch` is 1-based.
   void reap(std::uint32_t epoch, std::vector<worker_usage>* usage, bool any_exit_fails);
   // Reaps until every child has exited successfully; SIGINT/SIGTERM stop them all and throw
-  // interrupted. Returns false if `deadline` passed first (nullopt-like: max() = no deadline).
+  // interrupted. Returns false if `deadline` passed first (max() = no deadline). A non-empty
+  // `idle` is called instead of sleeping between checks (executor::idle_hook).
   bool wait_all(std::uint32_t epoch, std::vector<worker_usage>* usage,
-                std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max());
+                std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max(),
+                const std::function<void()>& idle = {});
   void stop_all();  // SIGKILL + reap
 
  private:

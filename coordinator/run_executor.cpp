@@ -63,7 +63,8 @@ class run_executor final : public executor {
     }
     const auto n = static_cast<std::uint32_t>(tasks.size());
     for (std::uint32_t seen; (seen = control::load(done)) < n;) {
-      control::wait(done, seen, std::chrono::milliseconds(20));
+      if (idle_) idle_();
+      else control::wait(done, seen, std::chrono::milliseconds(20));
       if (kind_ != executor_kind::thread) procs_.reap(epoch, nullptr, true);
       if (signals::stop_requested())
         throw interrupted(fmt::format("interrupted by signal {} in epoch {}", signals::stop_signal(), epoch));

@@ -21,7 +21,7 @@ class spawn_executor final : public executor {
       if (lazy_) args.insert(args.end(), {"--attach", "lazy"});
       procs.add(i, spawn_worker(i, epoch, args));
     }
-    procs.wait_all(epoch, &usage);
+    procs.wait_all(epoch, &usage, std::chrono::steady_clock::time_point::max(), idle_);
   }
 
  private:

@@ -4,6 +4,7 @@
 //
 // A thread cannot be stopped from outside: on SIGINT/SIGTERM the epoch's threads finish their
 // ranges (signals stay blocked in them and are collected by the coordinator afterwards).
+#include <atomic>
 #include <exception>
 #include <fmt/format.h>
 #include <system_error>
@@ -34,6 +35,7 @@ class thread_executor final : public executor {
     usage.assign(tasks.size(), {});
     std::vector<std::exception_ptr> errors(tasks.size());
     std::vector<std::thread> threads;
+    std::atomic<std::size_t> finished{0};
     threads.reserve(tasks.size());
     for (std::size_t i = 0; i < tasks.size(); ++i) {
       try {
@@ -44,11 +46,19 @@ class thread_executor final : public executor {
           } catch (...) {
             errors[i] = std::current_exception();
           }
+          finished.fetch_add(1, std::memory_order_release);
         });
       } catch (const std::system_error& e) {
         for (auto& t : threads) t.join();
         throw runtime_failure(fmt::format("cannot start worker {} in epoch {}: {}", i, tasks[i].epoch + 1, e.what()));
       }
+    }
+    try {
+      if (idle_)
+        while (finished.load(std::memory_order_acquire) < tasks.size()) idle_();
+    } catch (...) {
+      for (auto& t : threads) t.join();  // a thread cannot be abandoned; its range is short
+      throw;
     }
     for (auto& t : threads) t.join();
     for (std::size_t i = 0; i < tasks.size(); ++i)

@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <fstream>
 
+#include <thread>
+
 #include "coordinator/cli.hpp"
+#include "coordinator/executor.hpp"
 #include "tests/executors/common.hpp"
 
 using namespace hogwild;
@@ -74,4 +77,31 @@ TEST_CASE("--profile adds the breakdown columns to the metrics file") {
   CHECK(p.evaluation_seconds > 0);
   CHECK(p.minor_faults > 0);  // a fresh process faults at least on its own stack and the segment
   std::filesystem::remove(c.metrics_path);
+}
+
+TEST_CASE("the idle hook runs while workers are alive, and its exception stops them") {
+  // A segment with empty rows is all a worker needs; the injected hang keeps worker 1 alive.
+  shm::segment_spec spec;
+  spec.rows = 100;
+  spec.dims = 4;
+  spec.workers = 2;
+  shm::owned_segment seg(shm::unique_name(), spec);
+  for (executor_kind kind : {executor_kind::fork, executor_kind::spawn})
+    for (worker_lifetime life : {worker_lifetime::epoch, worker_lifetime::run}) {
+      CAPTURE(name_of(kind));
+      CAPTURE(name_of(life));
+      auto exec = make_executor({kind, life, attach_choice::automatic, seg.name(), &seg.view(), 2});
+      std::vector<worker::worker_args> tasks{{seg.name(), 0, 0, 50, 0, 0.1, worker::fault::none},
+                                             {seg.name(), 1, 50, 100, 0, 0.1, worker::fault::hang}};
+      std::vector<worker_usage> usage;
+      int calls = 0;
+      exec->set_idle_hook([&] {
+        if (++calls == 20) throw std::runtime_error("collector gave up");
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      });
+      CHECK_THROWS_WITH(exec->run_epoch(tasks, usage), "collector gave up");
+      CHECK(calls == 20);
+      exec.reset();
+      CHECK(::waitpid(-1, nullptr, WNOHANG) == -1);  // the hung worker was killed and reaped
+    }
 }
