@@ -36,6 +36,12 @@ class run_executor final : public executor {
   explicit run_executor(const executor_setup& s)
       : kind_(s.kind), view_(*s.view), workers_(s.workers), attach_(resolve_attach(s.attach, s.kind)), boxes_(s.workers) {
     signals::block();
+    // No worker serves this segment yet: mark every slot idle, so that a command left unanswered
+    // by a previous executor on the same segment (a killed worker) is not taken as new.
+    for (std::uint32_t w = 0; w < workers_; ++w) {
+      auto& slot = view_.commands()[w];
+      control::store(slot.acked, control::load(slot.seq));
+    }
     control::store(view_.control()->done_count, 0);
     try {
       for (std::uint32_t w = 0; w < workers_; ++w) start(w, s.segment);
