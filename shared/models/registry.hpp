@@ -21,7 +21,8 @@ namespace hogwild::models {
   X(logistic)                 \
   X(least_squares)            \
   X(multiclass_svm)           \
-  X(softmax)
+  X(softmax)                  \
+  /* new models go above this line */
 
 enum class model_kind : std::uint32_t {
 #define HOGWILD_ENUM(m) m,
