@@ -7,6 +7,7 @@
 
 #include "shared/error.hpp"
 #include "shared/kernel.hpp"
+#include "shared/models/registry.hpp"
 
 namespace hogwild {
 
@@ -19,6 +20,10 @@ const char* name_of(run_mode m) {
   }
   return "?";
 }
+const char* name_of(executor_kind k) {
+  return k == executor_kind::fork ? "fork" : k == executor_kind::spawn ? "spawn" : "thread";
+}
+const char* name_of(worker_lifetime l) { return l == worker_lifetime::epoch ? "epoch" : "run"; }
 
 namespace {
 
@@ -26,6 +31,9 @@ struct raw_options {
   std::string mode = "async";
   unsigned workers = 0;  // 0 = one per core
   std::string executor = "fork";
+  std::string lifetime = "epoch";
+  std::string attach = "auto";
+  bool profile = false;
   std::string model = "svm";
   std::string synthetic;  // "" = svm for classifiers, regression for least-squares
   std::string layout = "auto";
@@ -63,10 +71,26 @@ void build(CLI::App& app, raw_options& o) {
       ->check(CLI::IsMember({"async", "sync", "round-robin", "serial"}));
   app.add_option("--workers", o.workers, "worker processes (default: one per core)")
       ->check(CLI::Range(1u, 1024u));
-  app.add_option("--executor", o.executor, "how workers run: fork (a fork()ed process per worker per epoch)")
-      ->check(CLI::IsMember({"fork"}));
-  app.add_option("--model", o.model, "svm | logistic | least-squares | multiclass-svm | softmax")
-      ->check(CLI::IsMember({"svm", "logistic", "least-squares", "multiclass-svm", "softmax"}));
+  app.add_option("--executor", o.executor,
+                 "how workers run: fork (fork()ed processes) | spawn (the hogwild-worker executable, via "
+                 "Boost.Process; HOGWILD_WORKER overrides its path) | thread (std::threads in the coordinator)")
+      ->check(CLI::IsMember({"fork", "spawn", "thread"}));
+  app.add_option("--worker-lifetime", o.lifetime,
+                 "epoch (new workers every epoch) | run (workers started once, handed each epoch's range "
+                 "through a command slot in the segment)")
+      ->check(CLI::IsMember({"epoch", "run"}));
+  app.add_option("--attach", o.attach,
+                 "how worker processes reach the segment: auto | populate (map by name, MAP_POPULATE) | lazy "
+                 "(map by name, fault on touch) | inherit (fork only: the coordinator's mapping) | "
+                 "inherit-populate (inherit + madvise(MADV_POPULATE_WRITE))")
+      ->check(CLI::IsMember({"auto", "populate", "lazy", "inherit", "inherit-populate"}));
+  app.add_flag("--profile", o.profile,
+               "per-epoch breakdown (launch, attach, compute, join, evaluation; page faults and context "
+               "switches of the workers) on stdout and as extra metrics columns");
+  std::vector<std::string> model_names;
+  for (auto k : models::all_models) model_names.emplace_back(models::name_of(k));
+  app.add_option("--model", o.model, fmt::format("{}", fmt::join(model_names, " | ")))
+      ->check(CLI::IsMember(model_names));
   app.add_option("--train", o.train, "training data file(s) (LIBSVM text, CIFAR-10 .bin batches, IDX images; raw or "
                  "gzip); without it, synthetic data")->group("Data files");
   app.add_option("--test", o.test, "test data file(s), same format as --train")->group("Data files");
@@ -224,6 +248,21 @@ void finish(const raw_options& o, config& c) {
   require(std::isfinite(o.step_timeout) && o.step_timeout >= 0.001 && o.step_timeout <= 86400, "--step-timeout",
           o.step_timeout, "a number of seconds in [0.001, 86400]");
   c.step_timeout = o.step_timeout;
+  c.executor = o.executor == "spawn" ? executor_kind::spawn : o.executor == "thread" ? executor_kind::thread : executor_kind::fork;
+  c.lifetime = o.lifetime == "run" ? worker_lifetime::run : worker_lifetime::epoch;
+  c.attach = o.attach == "populate" ? attach_choice::populate
+             : o.attach == "lazy"   ? attach_choice::lazy
+             : o.attach == "inherit" ? attach_choice::inherit
+             : o.attach == "inherit-populate" ? attach_choice::inherit_populate
+                                              : attach_choice::automatic;
+  if ((c.attach == attach_choice::inherit || c.attach == attach_choice::inherit_populate) &&
+      c.executor != executor_kind::fork)
+    throw usage_error(fmt::format("--attach: {} needs --executor fork (only a forked worker inherits the "
+                                  "coordinator's mapping)", o.attach));
+  c.profile = o.profile;
+  if ((c.mode == run_mode::sync || c.mode == run_mode::round_robin) && c.lifetime == worker_lifetime::run)
+    throw usage_error(fmt::format("--worker-lifetime: run works with --mode async; --mode {} starts its workers "
+                                  "every epoch (use --worker-lifetime epoch)", name_of(c.mode)));
   c.replicas = o.replicas == "worker" ? replica_mode::worker : replica_mode::shared;
   if (c.replicas == replica_mode::worker && c.mode != run_mode::async)
     throw usage_error(fmt::format("--replicas worker: only for --mode async (got --mode {})", o.mode));
@@ -235,6 +274,10 @@ void finish(const raw_options& o, config& c) {
     require(c.fault->worker < c.workers, "--inject-fault", c.fault->worker, "a worker index below --workers");
     require(c.fault->epoch >= 1 && c.fault->epoch <= c.epochs, "--inject-fault", c.fault->epoch, "an epoch in [1, --epochs]");
     if (c.mode == run_mode::serial) throw usage_error("--inject-fault: serial mode has no worker processes");
+    // A thread cannot be killed or left hanging on its own without taking the coordinator along.
+    if (c.executor == executor_kind::thread && c.fault->action != worker::fault::exit)
+      throw usage_error("--inject-fault: kill and hang need a worker process; with --executor thread only "
+                        "'exit' (an exception in the worker thread) can be injected");
   }
 }
 

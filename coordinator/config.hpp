@@ -13,12 +13,17 @@
 namespace hogwild {
 
 enum class run_mode { async, serial, sync, round_robin };
-enum class executor_kind { fork };
+enum class executor_kind { fork, spawn, thread };
+enum class worker_lifetime { epoch, run };
+// How process workers reach the segment; automatic = the measured best for the executor.
+enum class attach_choice { automatic, populate, lazy, inherit, inherit_populate };
 enum class layout_choice { automatic, dense, csr };
 // async: every worker updates the one shared model, or its own replica that the coordinator averages.
 enum class replica_mode { shared, worker };
 
 const char* name_of(run_mode m);
+const char* name_of(executor_kind k);
+const char* name_of(worker_lifetime l);
 
 struct fault_plan {
   std::uint32_t worker = 0;
@@ -30,6 +35,9 @@ struct config {
   run_mode mode = run_mode::async;
   unsigned workers = 1;
   executor_kind executor = executor_kind::fork;
+  worker_lifetime lifetime = worker_lifetime::epoch;
+  attach_choice attach = attach_choice::automatic;
+  bool profile = false;  // per-epoch timing breakdown, page faults, context switches
   models::model_kind model = models::model_kind::svm;
   data::synthetic_spec synthetic;
   // File data (datasets/loader.hpp); files.train empty = synthetic data. With files, the defaults

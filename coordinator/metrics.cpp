@@ -9,13 +9,23 @@
 
 namespace hogwild {
 
-metrics_writer::metrics_writer(const std::string& path) : path_(path) {
+namespace {
+constexpr const char* profile_columns[] = {"launch_seconds", "attach_seconds", "compute_seconds", "join_seconds",
+                                           "evaluation_seconds", "minor_faults", "major_faults",
+                                           "voluntary_switches", "involuntary_switches"};
+}
+
+metrics_writer::metrics_writer(const std::string& path, bool profile) : profile_(profile), path_(path) {
   if (path.empty()) return;
   jsonl_ = path.ends_with(".jsonl");
   f_ = std::fopen(path.c_str(), "w");
   if (!f_) throw usage_error(fmt::format("--metrics: cannot write '{}': {}", path, std::strerror(errno)));
-  if (!jsonl_)
-    std::fputs("epoch,wall_seconds,cpu_seconds,epoch_seconds,step_size,train_objective,train_error,test_error,validation_error\n", f_);
+  if (!jsonl_) {
+    std::string head = "epoch,wall_seconds,cpu_seconds,epoch_seconds,step_size,train_objective,train_error,test_error,validation_error";
+    if (profile_)
+      for (const char* c : profile_columns) head += std::string(",") + c;
+    std::fputs((head + "\n").c_str(), f_);
+  }
 }
 
 metrics_writer::~metrics_writer() {
@@ -36,6 +46,19 @@ void metrics_writer::write(const epoch_metrics& m) {
     line = fmt::format("{},{},{},{},{},{},{},{},{}\n", m.epoch, num(m.wall_seconds), num(m.cpu_seconds),
                        num(m.epoch_seconds), num(m.step_size), num(m.train_objective), num(m.train_error),
                        num(m.test_error), num(m.validation_error));
+  if (profile_) {
+    const auto& p = m.profile;
+    const std::string values[] = {num(p.launch_seconds), num(p.attach_seconds), num(p.compute_seconds),
+                                  num(p.join_seconds), num(p.evaluation_seconds), std::to_string(p.minor_faults),
+                                  std::to_string(p.major_faults), std::to_string(p.voluntary_switches),
+                                  std::to_string(p.involuntary_switches)};
+    std::string extra;
+    for (std::size_t i = 0; i < std::size(values); ++i)
+      extra += jsonl_ ? fmt::format(",\"{}\":{}", profile_columns[i], values[i]) : "," + values[i];
+    line.pop_back();  // '\n' (and '}' for JSON lines)
+    if (jsonl_) line.pop_back();
+    line += extra + (jsonl_ ? "}\n" : "\n");
+  }
   if (std::fputs(line.c_str(), f_) < 0 || std::fflush(f_) != 0)
     throw runtime_failure(fmt::format("--metrics: writing '{}' failed: {}", path_, std::strerror(errno)));
 }

@@ -7,6 +7,17 @@
 
 namespace hogwild {
 
+// --profile: where an epoch's wall time went (seconds) and what the workers cost the kernel.
+// launch: from starting the epoch's workers to the last one running its task; attach: longest
+// map + header check (+ pre-fault); compute: first compute start to last compute end; join:
+// last compute end to the coordinator having reaped/collected everyone; evaluation: objective
+// and errors after the epoch. Faults and switches are summed over the workers: whole-process
+// rusage (wait4) for per-epoch processes, the worker thread's own for threads and run-long workers.
+struct epoch_profile {
+  double launch_seconds = 0, attach_seconds = 0, compute_seconds = 0, join_seconds = 0, evaluation_seconds = 0;
+  long long minor_faults = 0, major_faults = 0, voluntary_switches = 0, involuntary_switches = 0;
+};
+
 struct epoch_metrics {
   unsigned epoch = 0;          // 1-based
   double wall_seconds = 0;     // since training started (cumulative)
@@ -17,11 +28,12 @@ struct epoch_metrics {
   double train_error = 0;
   double test_error = 0;       // NaN when there is no test set
   double validation_error = std::nan("");  // NaN without --validation-fraction
+  epoch_profile profile;       // written only when the writer was made with profile = true
 };
 
 class metrics_writer {
  public:
-  explicit metrics_writer(const std::string& path);  // "" = no file
+  explicit metrics_writer(const std::string& path, bool profile = false);  // "" = no file
   ~metrics_writer();
   metrics_writer(const metrics_writer&) = delete;
   metrics_writer& operator=(const metrics_writer&) = delete;
@@ -30,6 +42,7 @@ class metrics_writer {
  private:
   std::FILE* f_ = nullptr;
   bool jsonl_ = false;
+  bool profile_ = false;
   std::string path_;
 };
 

@@ -11,6 +11,7 @@
 
 #include "coordinator/executor.hpp"
 #include "coordinator/protocol.hpp"
+#include "coordinator/profile.hpp"
 #include "coordinator/signals.hpp"
 #include "coordinator/data_setup.hpp"
 #include "coordinator/model_io.hpp"
@@ -145,10 +146,10 @@ run_result score_saved_model(const config& c, std::FILE* out) {
 
 run_result train(const config& c_in, std::FILE* out) {
   if (!c_in.load_model_path.empty()) return score_saved_model(c_in, out);
-  const run_data rd = prepare_data(c_in);
+  run_data rd = prepare_data(c_in);
   config c = c_in;
   const std::string default_note = resolve_data_defaults(c, rd);
-  const data::dataset& train_set = rd.train;
+  data::dataset& train_set = rd.train;
   const data::dataset& test_set = rd.test;
   const int C = rd.labels.outputs();
 
@@ -170,7 +171,9 @@ run_result train(const config& c_in, std::FILE* out) {
 
   if (out) {
     fmt::print(out, "hogwild: mode {}, {} worker{} ({}), model {}, lambda {:g}{}\n", name_of(c.mode), c.workers,
-               c.workers == 1 ? "" : "s", c.mode == run_mode::serial ? "in-process" : "fork",
+               c.workers == 1 ? "" : "s",
+               c.mode == run_mode::serial ? std::string("in-process")
+                                          : fmt::format("{}, lifetime {}", name_of(c.executor), name_of(c.lifetime)),
                models::name_of(c.model), c.lambda,
                spec.replicas ? fmt::format(", a model replica per worker averaged every {} epoch{}", c.average_every,
                                            c.average_every == 1 ? "" : "s")
@@ -190,9 +193,15 @@ run_result train(const config& c_in, std::FILE* out) {
     std::fflush(out);
   }
 
-  metrics_writer metrics(c.metrics_path);
+  // The segment holds the training data now. Drop the heap copy: fork() copies the page tables of
+  // the coordinator's private memory, so a big heap adds to every per-epoch fork (and it halves
+  // the coordinator's memory). See docs/overheads.md.
+  train_set = data::dataset{};
+
+  metrics_writer metrics(c.metrics_path, c.profile);
   std::unique_ptr<executor> exec;
-  if (c.mode != run_mode::serial) exec = make_executor(c.executor);
+  if (c.mode != run_mode::serial)
+    exec = make_executor({c.executor, c.lifetime, c.attach, seg.name(), &v, c.workers});
   const std::unique_ptr<epoch_protocol> protocol = make_protocol(c, v);
   std::vector<worker::worker_args> tasks(c.workers);
   std::vector<worker_usage> usage;
@@ -202,12 +211,17 @@ run_result train(const config& c_in, std::FILE* out) {
   const auto t0 = clock_type::now();
   const double cpu0 = cpu_seconds();
   const std::size_t n = spec.rows;
+  // Run-long worker processes are reaped only after the last epoch, so RUSAGE_CHILDREN misses
+  // them until then: add what they report per task instead (threads are in RUSAGE_SELF already).
+  const bool live_workers = c.mode == run_mode::async && c.lifetime == worker_lifetime::run && c.executor != executor_kind::thread;
+  double live_worker_cpu = 0;
 
   for (unsigned epoch = 0; epoch < c.epochs; ++epoch) {
     check_stop();
     shuffle(std::span<std::uint32_t>(v.perm(), n), shuffler);
     const double step = c.learning_rate * std::pow(c.decay, static_cast<double>(epoch));
     const auto te = clock_type::now();
+    epoch_profile m_profile;
     if (c.mode == run_mode::serial) {
       // Chunks keep a stop request responsive on large data; results do not depend on the chunking
       // because chunk boundaries are multiples of the batch size.
@@ -228,6 +242,7 @@ run_result train(const config& c_in, std::FILE* out) {
         tasks[w].step = step;
         if (c.fault && c.fault->worker == w && c.fault->epoch == epoch + 1) tasks[w].inject = c.fault->action;
       }
+      const std::int64_t launch_ns = worker::now_ns();
       if (protocol) {
         protocol->prepare_epoch(tasks, epoch, step);
         exec->run_epoch(tasks, usage, [&] { return protocol->poll(); });
@@ -235,11 +250,16 @@ run_result train(const config& c_in, std::FILE* out) {
       } else {
         exec->run_epoch(tasks, usage);
       }
+      if (live_workers)
+        for (unsigned w = 0; w < c.workers; ++w) live_worker_cpu += v.stats()[w].cpu_seconds;
+      if (c.profile) m_profile = profile_epoch(v, c.workers, launch_ns, worker::now_ns(), usage);
     }
     if (v.replica_count()) average_replicas(v, (epoch + 1) % c.average_every == 0 || epoch + 1 == c.epochs);
     epoch_metrics m;
+    m.profile = m_profile;
     m.epoch = epoch + 1;
     m.epoch_seconds = seconds_since(te);
+    const auto t_eval = clock_type::now();
     m.step_size = step;
     const evaluation tr = evaluate_segment(c, v);
     m.train_objective = tr.objective;
@@ -249,8 +269,9 @@ run_result train(const config& c_in, std::FILE* out) {
     m.validation_error = rd.validation.rows() ? evaluate(c.model, rd.validation.csr(), rd.validation.labels.data(),
                                                          v.weights(), C, c.lambda).error
                                               : std::nan("");
+    m.profile.evaluation_seconds = seconds_since(t_eval);
     m.wall_seconds = seconds_since(t0);
-    m.cpu_seconds = cpu_seconds() - cpu0;
+    m.cpu_seconds = cpu_seconds() - cpu0 + live_worker_cpu;
     metrics.write(m);
     result.history.push_back(m);
     if (out && !c.quiet) {
@@ -258,6 +279,15 @@ run_result train(const config& c_in, std::FILE* out) {
                  m.epoch, m.wall_seconds, m.cpu_seconds, m.train_objective, percent_or_mse(c, m.train_error),
                  percent_or_mse(c, m.test_error));
       if (rd.validation.rows()) fmt::print(out, "           validation error {}\n", percent_or_mse(c, m.validation_error));
+      if (c.profile) {
+        const auto& p = m.profile;
+        fmt::print(out,
+                   "  profile: launch {:.3f} ms  attach {:.3f} ms  compute {:.3f} ms  join {:.3f} ms  "
+                   "evaluation {:.3f} ms  faults {} minor / {} major  switches {} voluntary / {} involuntary\n",
+                   p.launch_seconds * 1e3, p.attach_seconds * 1e3, p.compute_seconds * 1e3, p.join_seconds * 1e3,
+                   p.evaluation_seconds * 1e3, p.minor_faults, p.major_faults, p.voluntary_switches,
+                   p.involuntary_switches);
+      }
       std::fflush(out);
     }
     if (!std::isfinite(m.train_objective))

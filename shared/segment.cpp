@@ -38,6 +38,7 @@ std::uint64_t plan(const segment_spec& s, header& h) {
   take(h.perm, s.rows * sizeof(std::uint32_t), 4096);
   take(h.stats, s.workers * sizeof(worker_stats), 64);
   take(h.sync, s.sync_bytes, 4096);
+  take(h.control, control_bytes(s.workers), 4096);
   h.replica_count = s.replicas ? s.workers : 0;
   h.replica_stride = align_up(s.dims * s.outputs * sizeof(double), 4096);
   take(h.replicas, h.replica_count * h.replica_stride, 4096);
@@ -67,7 +68,7 @@ segment_view::segment_view(void* base, std::size_t mapped_bytes) : base_(base) {
     throw usage_error(fmt::format("segment header claims {} bytes but only {} are mapped",
                                   h.total_bytes, mapped_bytes));
   for (const section* s : {&h.row_ptr, &h.col_idx, &h.values, &h.labels, &h.inv_du, &h.weights,
-                           &h.perm, &h.stats, &h.sync, &h.replicas})
+                           &h.perm, &h.stats, &h.sync, &h.control, &h.replicas})
     if (!inside(*s, h.total_bytes)) throw usage_error("segment header has a section outside the segment");
   if (h.outputs == 0 || h.outputs > 256 || h.batch_size == 0 ||
       static_cast<std::uint64_t>(h.batch_size) * h.outputs > 4096)
@@ -81,7 +82,7 @@ segment_view::segment_view(void* base, std::size_t mapped_bytes) : base_(base) {
       h.labels.bytes == h.rows * sizeof(float) && h.inv_du.bytes == h.dims * sizeof(double) &&
       h.weights.bytes == h.dims * h.outputs * sizeof(double) &&
       h.perm.bytes == h.rows * sizeof(std::uint32_t) &&
-      h.stats.bytes == h.workers * sizeof(worker_stats) &&
+      h.stats.bytes == h.workers * sizeof(worker_stats) && h.control.bytes == control_bytes(h.workers) &&
       (h.replica_count == 0 || h.replica_count == h.workers) &&
       h.replica_stride % 4096 == 0 && h.replica_stride >= h.weights.bytes &&
       h.replicas.bytes == h.replica_count * h.replica_stride && h.replicas.offset % 4096 == 0 &&
@@ -185,5 +186,7 @@ attached_segment::attached_segment(const std::string& name, bool populate) {
 }
 
 attached_segment::~attached_segment() = default;
+
+std::size_t attached_segment::bytes() const { return impl_->region.get_size(); }
 
 }  // namespace hogwild::shm

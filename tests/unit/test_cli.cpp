@@ -112,3 +112,29 @@ TEST_CASE("--train switches to the file-data defaults; flags still win") {
   CHECK_FALSE(d.files.cache.enabled);
   CHECK(d.model == models::model_kind::softmax);
 }
+
+TEST_CASE("--executor, --worker-lifetime, --attach and --profile") {
+  const config d = parse({});
+  CHECK(d.executor == executor_kind::fork);
+  CHECK(d.lifetime == worker_lifetime::epoch);
+  CHECK(d.attach == attach_choice::automatic);
+  CHECK_FALSE(d.profile);
+  const config c = parse({"--executor", "spawn", "--worker-lifetime", "run", "--attach", "lazy", "--profile"});
+  CHECK(c.executor == executor_kind::spawn);
+  CHECK(c.lifetime == worker_lifetime::run);
+  CHECK(c.attach == attach_choice::lazy);
+  CHECK(c.profile);
+  CHECK(parse({"--executor", "thread", "--inject-fault", "0:1:exit"}).fault->action == worker::fault::exit);
+  CHECK(parse({"--attach", "inherit-populate"}).attach == attach_choice::inherit_populate);
+  auto raw = [](std::vector<std::string> args) {
+    args.insert(args.begin(), "hogwild-coordinator");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    config parsed;
+    parse_cli(static_cast<int>(argv.size()), argv.data(), parsed);
+  };
+  CHECK_THROWS_WITH_AS(raw({"--executor", "thread", "--inject-fault", "0:1:kill"}), doctest::Contains("only 'exit'"),
+                       usage_error);
+  CHECK_THROWS_WITH_AS(raw({"--executor", "thread", "--attach", "inherit"}),
+                       doctest::Contains("--attach: inherit needs --executor fork"), usage_error);
+}
