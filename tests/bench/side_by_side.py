@@ -189,6 +189,8 @@ def main():
     for exe in (COORD, WRITE):
         if not os.path.exists(exe):
             sys.exit(f"{exe} is missing: build first (cmake --preset release && cmake --build build/release)")
+    helptext = subprocess.run([COORD, "--help"], capture_output=True, text=True).stdout
+    other_executors = [ex for ex in ("spawn", "thread") if re.search(rf"--executor[^\n]*\b{ex}\b", helptext)]
     tmp = tempfile.mkdtemp(prefix="hogwild-sbs-")
     results = []
     try:
@@ -237,6 +239,9 @@ def main():
                   run_ours("async, 2 workers, fork", [*base, "--mode", "async", "--workers", "2"], rows, ep, tmp),
                   run_ours("async, 2 workers, fork, --replicas worker",
                            [*base, "--mode", "async", "--workers", "2", "--replicas", "worker"], rows, ep, tmp)]
+            for ex in other_executors:
+                rs.append(run_ours(f"async, 2 workers, {ex}", [*base, "--mode", "async", "--workers", "2",
+                                                               "--executor", ex], rows, ep, tmp))
             if has_sk:
                 rs.append(run_sklearn(s["train"], s["test"], rows, ep, 1.0))
             if has_ll:
