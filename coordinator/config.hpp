@@ -14,6 +14,7 @@ namespace hogwild {
 enum class run_mode { async, serial, sync, round_robin };
 enum class executor_kind { fork };
 enum class layout_choice { automatic, dense, csr };
+enum class failure_policy { abort, retry };
 
 const char* name_of(run_mode m);
 
@@ -40,6 +41,13 @@ struct config {
   bool quiet = false;
   std::optional<fault_plan> fault;
   double step_timeout = 10.0;  // sync / round-robin: seconds a step or turn may take before the run fails
+  // Reliability (docs/reliability.md).
+  bool cleanup_only = false;        // --cleanup: remove orphaned /dev/shm entries and exit
+  std::string checkpoint_path;      // --checkpoint FILE
+  unsigned checkpoint_every = 1;    // --checkpoint-every N (epochs)
+  std::string resume_path;          // --resume FILE
+  failure_policy on_worker_failure = failure_policy::abort;
+  unsigned max_retries = 3;         // per epoch, with --on-worker-failure retry
 };
 
 }  // namespace hogwild
