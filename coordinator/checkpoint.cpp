@@ -116,7 +116,8 @@ checkpoint decode_checkpoint(std::string_view bytes, const std::string& source) 
   if (version != checkpoint_version)
     throw usage_error(fmt::format("--resume: '{}' is checkpoint format version {}, this build reads version {}",
                                   source, version, checkpoint_version));
-  r.get<std::uint32_t>();
+  if (r.get<std::uint32_t>() != 0)
+    throw usage_error(fmt::format("--resume: '{}' has unknown header flags (written by a newer build?)", source));
   const auto payload_bytes = r.get<std::uint64_t>();
   const auto sum = r.get<std::uint64_t>();
   if (payload_bytes != r.left())

@@ -92,6 +92,15 @@ void segment_view::validate_data() const {
     throw usage_error("segment CSR row pointers are inconsistent");
 }
 
+void segment_view::validate_perm(std::uint64_t begin, std::uint64_t end) const {
+  const header& h = hdr();
+  if (begin > end || end > h.rows) throw usage_error("segment permutation range is out of bounds");
+  const std::uint32_t* p = perm();
+  std::uint32_t bad = 0;  // branch-free scan: any entry >= rows sets it
+  for (std::uint64_t i = begin; i < end; ++i) bad |= static_cast<std::uint32_t>(p[i] >= h.rows);
+  if (bad) throw usage_error(fmt::format("segment permutation has an entry >= {} rows in [{}, {})", h.rows, begin, end));
+}
+
 kernel::csr_view segment_view::csr() const {
   return {row_ptr(), col_idx(), values(), hdr().rows, hdr().dims};
 }

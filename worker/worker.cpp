@@ -43,6 +43,7 @@ int worker_main(const worker_args& a) noexcept {
       throw usage_error(fmt::format("worker slot {} is out of range (segment has {} slots)", a.worker, h.workers));
     if (a.begin > a.end || a.end > h.rows)
       throw usage_error(fmt::format("range [{}, {}) is outside the permutation of {} rows", a.begin, a.end, h.rows));
+    v.validate_perm(a.begin, a.end);
     shm::worker_stats& slot = v.stats()[a.worker];
     slot.done = 0;
     slot.start_ns = now_ns();
