@@ -18,7 +18,7 @@ class retrying_executor final : public executor {
       inner_->run_epoch(tasks, usage, monitor);
       return;
     } catch (const runtime_failure& e) {
-      if (max_retries_ == 0) throw;
+      if (max_retries_ == 0) throw runtime_failure(fmt::format("{} (gave up after 0 retries, --max-retries 0)", e.what()));
       retry(tasks, usage, monitor, e.what());
     }
   }
