@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -237,4 +238,21 @@ TEST_CASE("another user cannot open a run's segment (0600); skipped unless root"
   ::waitpid(pid, &status, 0);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("a segment header whose shape overflows the size products is refused (fuzzer find)") {
+  shm::segment_spec spec;
+  spec.rows = 3;
+  spec.dims = 2;
+  spec.nnz = 4;
+  shm::owned_segment seg(shm::unique_name(), spec);
+  std::vector<std::byte> copy(seg.bytes());
+  std::memcpy(copy.data(), &seg.view().hdr(), seg.bytes());
+  auto& h = *reinterpret_cast<shm::header*>(copy.data());
+  h.rows = std::uint64_t{1} << 62;  // rows * 4 and rows * 4 wrap to 0, (rows + 1) * 8 to 8
+  h.nnz = 0;
+  h.row_ptr.bytes = 8;
+  h.col_idx.bytes = h.values.bytes = h.labels.bytes = h.perm.bytes = 0;
+  CHECK_THROWS_WITH_AS(shm::segment_view(copy.data(), copy.size()), doctest::Contains("shape larger than the segment"),
+                       usage_error);
 }
