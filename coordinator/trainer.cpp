@@ -197,12 +197,12 @@ run_result train(const config& c, std::FILE* out) {
   const double cpu0 = cpu_seconds();
   const std::size_t n = spec.rows;
 
-  try {
+  try {  // (body not re-indented, to keep merges with the other branches small)
   for (unsigned epoch = first_epoch; epoch < c.epochs; ++epoch) {
-    check_stop();
     const double step = c.learning_rate * std::pow(c.decay, static_cast<double>(epoch));
     current_epoch = epoch;
     if (keep_start) take_start(epoch, step);
+    check_stop();  // after take_start: a stop here checkpoints exactly this epoch's start
     shuffle(std::span<std::uint32_t>(v.perm(), n), shuffler);
     const auto te = clock_type::now();
     if (c.mode == run_mode::serial) {
