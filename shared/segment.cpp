@@ -67,7 +67,7 @@ segment_view::segment_view(void* base, std::size_t mapped_bytes) : base_(base) {
   // tests/fuzz/fuzz_segment_header: rows = 2^62 made rows * 4 wrap to 0 and passed).
   const std::uint64_t t = h.total_bytes;
   if (h.rows > t / 4 || h.dims > t / 8 || h.nnz > t / 4 || h.workers > t / 64 ||
-      (h.dims != 0 && h.rows > t / (h.dims * 4)))
+      (h.data_layout != kernel::layout::csr && h.dims != 0 && h.rows > t / (h.dims * 4)))
     throw usage_error("segment header has a shape larger than the segment");
   for (const section* s : {&h.row_ptr, &h.col_idx, &h.values, &h.labels, &h.inv_du, &h.weights,
                            &h.perm, &h.stats, &h.sync})
