@@ -63,8 +63,8 @@ segment_view::segment_view(void* base, std::size_t mapped_bytes) : base_(base) {
   if (h.total_bytes > mapped_bytes)
     throw usage_error(fmt::format("segment header claims {} bytes but only {} are mapped",
                                   h.total_bytes, mapped_bytes));
-  // Shape fields bounded first, so that the size products below cannot overflow (found by
-  // tests/fuzz/fuzz_segment_header: rows = 2^62 made rows * 4 wrap to 0 and passed).
+  // Shape fields bounded first, so that the size products below cannot overflow (rows = 2^62 made
+  // rows * 4 wrap to 0 and passed; seed tests/fuzz/corpus/fuzz_segment_header/regression-overflow-rows).
   const std::uint64_t t = h.total_bytes;
   if (h.rows > t / 4 || h.dims > t / 8 || h.nnz > t / 4 || h.workers > t / 64 ||
       (h.data_layout != kernel::layout::csr && h.dims != 0 && h.rows > t / (h.dims * 4)))
