@@ -3,9 +3,11 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <thread>
+#include <vector>
 
 #include "shared/error.hpp"
 #include "shared/kernel.hpp"
+#include "shared/models/registry.hpp"
 
 namespace hogwild {
 
@@ -18,6 +20,10 @@ const char* name_of(run_mode m) {
   }
   return "?";
 }
+const char* name_of(executor_kind k) {
+  return k == executor_kind::fork ? "fork" : k == executor_kind::spawn ? "spawn" : "thread";
+}
+const char* name_of(worker_lifetime l) { return l == worker_lifetime::epoch ? "epoch" : "run"; }
 
 namespace {
 
@@ -25,6 +31,9 @@ struct raw_options {
   std::string mode = "async";
   unsigned workers = 0;  // 0 = one per core
   std::string executor = "fork";
+  std::string lifetime = "epoch";
+  std::string attach = "auto";
+  bool profile = false;
   std::string model = "svm";
   std::string synthetic;  // "" = svm for classifiers, regression for least-squares
   std::string layout = "auto";
@@ -32,9 +41,14 @@ struct raw_options {
   std::optional<double> density;
   std::uint64_t seed = 1;
   std::optional<long long> epochs;
-  double learning_rate = 0.001;
-  double decay = 0.99;
+  std::optional<double> learning_rate;
+  std::optional<double> decay;
   long long batch_size = 2;
+  std::vector<std::string> train, test;
+  std::string train_labels, test_labels, format = "auto", scale = "auto", load_model, predictions;
+  double validation_fraction = 0.0;
+  std::string cache_dir;
+  bool no_cache = false;
   std::optional<double> lambda;
   std::string metrics, save_model, fault;
   bool quiet = false;
@@ -58,10 +72,46 @@ void build(CLI::App& app, raw_options& o) {
       ->check(CLI::IsMember({"async", "sync", "round-robin", "serial"}));
   app.add_option("--workers", o.workers, "worker processes (default: one per core)")
       ->check(CLI::Range(1u, 1024u));
-  app.add_option("--executor", o.executor, "how workers run: fork (a fork()ed process per worker per epoch)")
-      ->check(CLI::IsMember({"fork"}));
-  app.add_option("--model", o.model, "svm | logistic | least-squares")
-      ->check(CLI::IsMember({"svm", "logistic", "least-squares"}));
+  app.add_option("--executor", o.executor,
+                 "how workers run: fork (fork()ed processes) | spawn (the hogwild-worker executable, via "
+                 "Boost.Process; HOGWILD_WORKER overrides its path) | thread (std::threads in the coordinator)")
+      ->check(CLI::IsMember({"fork", "spawn", "thread"}));
+  app.add_option("--worker-lifetime", o.lifetime,
+                 "epoch (new workers every epoch) | run (workers started once, handed each epoch's range "
+                 "through a command slot in the segment)")
+      ->check(CLI::IsMember({"epoch", "run"}));
+  app.add_option("--attach", o.attach,
+                 "how worker processes reach the segment: auto | populate (map by name, MAP_POPULATE) | lazy "
+                 "(map by name, fault on touch) | inherit (fork only: the coordinator's mapping) | "
+                 "inherit-populate (inherit + madvise(MADV_POPULATE_WRITE))")
+      ->check(CLI::IsMember({"auto", "populate", "lazy", "inherit", "inherit-populate"}));
+  app.add_flag("--profile", o.profile,
+               "per-epoch breakdown (launch, attach, compute, join, evaluation; page faults and context "
+               "switches of the workers) on stdout and as extra metrics columns");
+  std::vector<std::string> model_names;
+  for (auto k : models::all_models) model_names.emplace_back(models::name_of(k));
+  app.add_option("--model", o.model, fmt::format("{}", fmt::join(model_names, " | ")))
+      ->check(CLI::IsMember(model_names));
+  app.add_option("--train", o.train, "training data file(s) (LIBSVM text, CIFAR-10 .bin batches, IDX images; raw or "
+                 "gzip); without it, synthetic data")->group("Data files");
+  app.add_option("--test", o.test, "test data file(s), same format as --train")->group("Data files");
+  app.add_option("--format", o.format, "auto (from the content) | libsvm | cifar10 | idx")
+      ->check(CLI::IsMember({"auto", "libsvm", "cifar10", "idx"}))->group("Data files");
+  app.add_option("--train-labels", o.train_labels, "IDX labels for --train (default: X-labels-idx1-ubyte[.gz] next to "
+                 "X-images-idx3-ubyte[.gz])")->group("Data files");
+  app.add_option("--test-labels", o.test_labels, "IDX labels for --test (default: as for --train-labels)")->group("Data files");
+  app.add_option("--scale", o.scale, "feature scaling fitted on training rows: auto (unit for images, none for "
+                 "LIBSVM) | none | unit (images /255, else column / max|x|) | standardize")
+      ->check(CLI::IsMember({"auto", "none", "unit", "standardize"}))->group("Data files");
+  app.add_option("--validation-fraction", o.validation_fraction, "hold out this fraction of the training rows "
+                 "(seeded); reported as validation_error")->check(CLI::Range(0.0, 0.9))->group("Data files");
+  app.add_option("--cache-dir", o.cache_dir, "where parsed files are cached (default $XDG_CACHE_HOME/hogwild or "
+                 "~/.cache/hogwild)")->group("Data files");
+  app.add_flag("--no-cache", o.no_cache, "always parse the files; neither read nor write the binary cache")->group("Data files");
+  app.add_option("--load-model", o.load_model, "score --test with a model written by --save-model; no training")
+      ->group("Data files");
+  app.add_option("--predictions", o.predictions, "write one prediction per --test row (the label as in the file)")
+      ->group("Data files");
   app.add_option("--synthetic", o.synthetic,
                  "synthetic data: svm (labels ±1) | regression (y = x·w*); default: regression for "
                  "least-squares, svm otherwise")
@@ -74,9 +124,10 @@ void build(CLI::App& app, raw_options& o) {
   app.add_option("--seed", o.seed, "random seed (data, initial permutation, shuffles)");
   app.add_option("--layout", o.layout, "data layout in the segment: auto (CSR below density 0.5) | dense | csr")
       ->check(CLI::IsMember({"auto", "dense", "csr"}));
-  app.add_option("--epochs", o.epochs, "passes over the training data (default 200; 100 for regression)");
-  app.add_option("--learning-rate", o.learning_rate, "step size γ of the first epoch");
-  app.add_option("--decay", o.decay, "step size multiplier β applied after each epoch, in (0, 1]");
+  app.add_option("--epochs", o.epochs, "passes over the training data (default 200; 100 for regression; 20 with --train)");
+  app.add_option("--learning-rate", o.learning_rate, "step size γ of the first epoch (default 0.001; with --train: "
+                 "1 / max squared row norm of the scaled training data)");
+  app.add_option("--decay", o.decay, "step size multiplier β applied after each epoch, in (0, 1] (default 0.99; 0.85 with --train)");
   app.add_option("--batch-size", o.batch_size, "examples per update (gradient averaged over the batch)");
   app.add_option("--lambda", o.lambda, "L2 strength λ: objective (1/n)[Σ loss + (λ/2)‖w‖²], applied in the paper's sparse form (default 1, like LIBLINEAR's C = 1; 0 for least-squares)");
   app.add_option("--metrics", o.metrics, "write one row per epoch to FILE.csv or FILE.jsonl");
@@ -130,6 +181,36 @@ fault_plan parse_fault(const std::string& s) {
   return f;
 }
 
+// The data-file flags (datasets/loader.hpp).
+void finish_files(const raw_options& o, config& c) {
+  auto& f = c.files;
+  f.train = o.train;
+  f.test = o.test;
+  f.train_labels = o.train_labels;
+  f.test_labels = o.test_labels;
+  f.format = o.format == "libsvm" ? data::file_format::libsvm
+             : o.format == "cifar10" ? data::file_format::cifar10
+             : o.format == "idx"     ? data::file_format::idx
+                                     : data::file_format::automatic;
+  f.scale = o.scale == "none" ? data::scale_kind::none
+            : o.scale == "unit" ? data::scale_kind::unit
+            : o.scale == "standardize" ? data::scale_kind::standardize
+                                       : data::scale_kind::automatic;
+  f.validation_fraction = o.validation_fraction;
+  f.seed = o.seed;
+  f.cache.enabled = !o.no_cache;
+  f.cache.dir = o.cache_dir;
+  c.load_model_path = o.load_model;
+  c.predictions_path = o.predictions;
+  if (!c.load_model_path.empty() && o.test.empty())
+    throw usage_error("--load-model: needs --test FILE to score");
+  if (c.load_model_path.empty() && o.train.empty()) {
+    if (!o.test.empty()) throw usage_error("--test: needs --train (or --load-model); without --train the data is synthetic");
+    if (o.validation_fraction > 0) throw usage_error("--validation-fraction: needs --train");
+  }
+  if (!c.predictions_path.empty() && o.test.empty()) throw usage_error("--predictions: needs --test FILE");
+}
+
 void finish(const raw_options& o, config& c) {
   c.mode = o.mode == "serial" ? run_mode::serial
            : o.mode == "sync"  ? run_mode::sync
@@ -147,13 +228,15 @@ void finish(const raw_options& o, config& c) {
   s.density = o.density.value_or(regression ? 1.0 : 0.2);
   s.seed = o.seed;
   require(s.density > 0.0, "--density", s.density, "a value in (0, 1]");
-  const long long epochs = o.epochs.value_or(regression ? 100 : 200);
+  const bool files = !o.train.empty();
+  const long long epochs = o.epochs.value_or(files ? 20 : regression ? 100 : 200);
   require(epochs >= 1 && epochs <= 1'000'000, "--epochs", epochs, "an integer in [1, 1000000]");
   c.epochs = static_cast<unsigned>(epochs);
-  require(std::isfinite(o.learning_rate) && o.learning_rate > 0, "--learning-rate", o.learning_rate, "a number > 0");
-  c.learning_rate = o.learning_rate;
-  require(std::isfinite(o.decay) && o.decay > 0 && o.decay <= 1, "--decay", o.decay, "a number in (0, 1]");
-  c.decay = o.decay;
+  if (o.learning_rate)
+    require(std::isfinite(*o.learning_rate) && *o.learning_rate > 0, "--learning-rate", *o.learning_rate, "a number > 0");
+  c.learning_rate = o.learning_rate.value_or(files ? 0.0 : 0.001);  // 0: from the data (trainer.cpp)
+  c.decay = o.decay.value_or(files ? 0.85 : 0.99);
+  require(std::isfinite(c.decay) && c.decay > 0 && c.decay <= 1, "--decay", c.decay, "a number in (0, 1]");
   require(o.batch_size >= 1 && static_cast<std::size_t>(o.batch_size) <= kernel::max_batch_coefficients,
           "--batch-size", o.batch_size, fmt::format("an integer in [1, {}]", kernel::max_batch_coefficients).c_str());
   c.batch_size = static_cast<unsigned>(o.batch_size);
@@ -162,12 +245,13 @@ void finish(const raw_options& o, config& c) {
   c.layout = o.layout == "dense" ? layout_choice::dense : o.layout == "csr" ? layout_choice::csr : layout_choice::automatic;
   c.workers = o.workers ? o.workers : std::max(1u, std::thread::hardware_concurrency());
   if (c.mode == run_mode::serial) c.workers = 1;
-  if (c.workers > s.rows)
+  if (!files && c.workers > s.rows)
     throw usage_error(fmt::format("--workers: {} workers but only {} training rows; expected at most one worker per row",
                                   c.workers, s.rows));
-  if (regression && c.model != models::model_kind::least_squares)
+  if (!files && regression && c.model != models::model_kind::least_squares)
     throw usage_error(fmt::format("--model {} needs labels -1/+1, but --synthetic regression gives real targets; "
                                   "use --model least-squares", o.model));
+  finish_files(o, c);
   c.metrics_path = o.metrics;
   if (!c.metrics_path.empty() && !c.metrics_path.ends_with(".csv") && !c.metrics_path.ends_with(".jsonl"))
     throw usage_error(fmt::format("--metrics: '{}' must end in .csv or .jsonl", c.metrics_path));
@@ -176,6 +260,21 @@ void finish(const raw_options& o, config& c) {
   require(std::isfinite(o.step_timeout) && o.step_timeout >= 0.001 && o.step_timeout <= 86400, "--step-timeout",
           o.step_timeout, "a number of seconds in [0.001, 86400]");
   c.step_timeout = o.step_timeout;
+  c.executor = o.executor == "spawn" ? executor_kind::spawn : o.executor == "thread" ? executor_kind::thread : executor_kind::fork;
+  c.lifetime = o.lifetime == "run" ? worker_lifetime::run : worker_lifetime::epoch;
+  c.attach = o.attach == "populate" ? attach_choice::populate
+             : o.attach == "lazy"   ? attach_choice::lazy
+             : o.attach == "inherit" ? attach_choice::inherit
+             : o.attach == "inherit-populate" ? attach_choice::inherit_populate
+                                              : attach_choice::automatic;
+  if ((c.attach == attach_choice::inherit || c.attach == attach_choice::inherit_populate) &&
+      c.executor != executor_kind::fork)
+    throw usage_error(fmt::format("--attach: {} needs --executor fork (only a forked worker inherits the "
+                                  "coordinator's mapping)", o.attach));
+  c.profile = o.profile;
+  if ((c.mode == run_mode::sync || c.mode == run_mode::round_robin) && c.lifetime == worker_lifetime::run)
+    throw usage_error(fmt::format("--worker-lifetime: run works with --mode async; --mode {} starts its workers "
+                                  "every epoch (use --worker-lifetime epoch)", name_of(c.mode)));
   c.cleanup_only = o.cleanup;
   c.checkpoint_path = o.checkpoint;
   c.resume_path = o.resume;
@@ -185,6 +284,9 @@ void finish(const raw_options& o, config& c) {
   require(o.max_retries >= 0 && o.max_retries <= 1000, "--max-retries", o.max_retries, "an integer in [0, 1000]");
   c.max_retries = static_cast<unsigned>(o.max_retries);
   c.on_worker_failure = o.on_worker_failure == "retry" ? failure_policy::retry : failure_policy::abort;
+  if (c.on_worker_failure == failure_policy::retry && c.lifetime == worker_lifetime::run)
+    throw usage_error("--on-worker-failure: retry needs --worker-lifetime epoch (the run executor does not restart "
+                      "its workers after a failure)");
   for (const auto* p : {&c.metrics_path, &c.save_model_path, &c.checkpoint_path})
     for (const auto* q : {&c.metrics_path, &c.save_model_path, &c.checkpoint_path})
       if (p < q && !p->empty() && *p == *q)
@@ -194,6 +296,10 @@ void finish(const raw_options& o, config& c) {
     require(c.fault->worker < c.workers, "--inject-fault", c.fault->worker, "a worker index below --workers");
     require(c.fault->epoch >= 1 && c.fault->epoch <= c.epochs, "--inject-fault", c.fault->epoch, "an epoch in [1, --epochs]");
     if (c.mode == run_mode::serial) throw usage_error("--inject-fault: serial mode has no worker processes");
+    // A thread cannot be killed or left hanging on its own without taking the coordinator along.
+    if (c.executor == executor_kind::thread && c.fault->action != worker::fault::exit)
+      throw usage_error("--inject-fault: kill and hang need a worker process; with --executor thread only "
+                        "'exit' (an exception in the worker thread) can be injected");
   }
 }
 

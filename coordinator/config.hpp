@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "datasets/loader.hpp"
 #include "datasets/synthetic.hpp"
 #include "shared/data_view.hpp"
 #include "shared/models/registry.hpp"
@@ -12,11 +13,16 @@
 namespace hogwild {
 
 enum class run_mode { async, serial, sync, round_robin };
-enum class executor_kind { fork };
+enum class executor_kind { fork, spawn, thread };
+enum class worker_lifetime { epoch, run };
+// How process workers reach the segment; automatic = the measured best for the executor.
+enum class attach_choice { automatic, populate, lazy, inherit, inherit_populate };
 enum class layout_choice { automatic, dense, csr };
 enum class failure_policy { abort, retry };
 
 const char* name_of(run_mode m);
+const char* name_of(executor_kind k);
+const char* name_of(worker_lifetime l);
 
 struct fault_plan {
   std::uint32_t worker = 0;
@@ -28,8 +34,16 @@ struct config {
   run_mode mode = run_mode::async;
   unsigned workers = 1;
   executor_kind executor = executor_kind::fork;
+  worker_lifetime lifetime = worker_lifetime::epoch;
+  attach_choice attach = attach_choice::automatic;
+  bool profile = false;  // per-epoch timing breakdown, page faults, context switches
   models::model_kind model = models::model_kind::svm;
   data::synthetic_spec synthetic;
+  // File data (datasets/loader.hpp); files.train empty = synthetic data. With files, the defaults
+  // differ (see cli.cpp): learning_rate 0 = "pick from the data" (1 / max squared row norm).
+  data::file_spec files;
+  std::string load_model_path;   // score --test with a saved model, no training
+  std::string predictions_path;  // one prediction per test row
   layout_choice layout = layout_choice::automatic;
   unsigned epochs = 200;
   double learning_rate = 0.001;

@@ -9,11 +9,22 @@
 
 namespace hogwild {
 
-metrics_writer::metrics_writer(const std::string& path) {
+namespace {
+constexpr const char* profile_columns[] = {"launch_seconds", "attach_seconds", "compute_seconds", "join_seconds",
+                                           "evaluation_seconds", "minor_faults", "major_faults",
+                                           "voluntary_switches", "involuntary_switches"};
+}
+
+metrics_writer::metrics_writer(const std::string& path, bool profile) : profile_(profile) {
   if (path.empty()) return;
   jsonl_ = path.ends_with(".jsonl");
   out_.emplace("--metrics", path);
-  if (!jsonl_) out_->append("epoch,wall_seconds,cpu_seconds,epoch_seconds,step_size,train_objective,train_error,test_error\n");
+  if (!jsonl_) {
+    std::string head = "epoch,wall_seconds,cpu_seconds,epoch_seconds,step_size,train_objective,train_error,test_error,validation_error";
+    if (profile_)
+      for (const char* c : profile_columns) head += std::string(",") + c;
+    out_->append(head + "\n");
+  }
 }
 
 void metrics_writer::write(const epoch_metrics& m) {
@@ -23,13 +34,26 @@ void metrics_writer::write(const epoch_metrics& m) {
   if (jsonl_)
     line = fmt::format(
         "{{\"epoch\":{},\"wall_seconds\":{},\"cpu_seconds\":{},\"epoch_seconds\":{},\"step_size\":{},"
-        "\"train_objective\":{},\"train_error\":{},\"test_error\":{}}}\n",
+        "\"train_objective\":{},\"train_error\":{},\"test_error\":{},\"validation_error\":{}}}\n",
         m.epoch, num(m.wall_seconds), num(m.cpu_seconds), num(m.epoch_seconds), num(m.step_size),
-        num(m.train_objective), num(m.train_error), num(m.test_error));
+        num(m.train_objective), num(m.train_error), num(m.test_error), num(m.validation_error));
   else
-    line = fmt::format("{},{},{},{},{},{},{},{}\n", m.epoch, num(m.wall_seconds), num(m.cpu_seconds),
+    line = fmt::format("{},{},{},{},{},{},{},{},{}\n", m.epoch, num(m.wall_seconds), num(m.cpu_seconds),
                        num(m.epoch_seconds), num(m.step_size), num(m.train_objective), num(m.train_error),
-                       num(m.test_error));
+                       num(m.test_error), num(m.validation_error));
+  if (profile_) {
+    const auto& p = m.profile;
+    const std::string values[] = {num(p.launch_seconds), num(p.attach_seconds), num(p.compute_seconds),
+                                  num(p.join_seconds), num(p.evaluation_seconds), std::to_string(p.minor_faults),
+                                  std::to_string(p.major_faults), std::to_string(p.voluntary_switches),
+                                  std::to_string(p.involuntary_switches)};
+    std::string extra;
+    for (std::size_t i = 0; i < std::size(values); ++i)
+      extra += jsonl_ ? fmt::format(",\"{}\":{}", profile_columns[i], values[i]) : "," + values[i];
+    line.pop_back();  // '\n' (and '}' for JSON lines)
+    if (jsonl_) line.pop_back();
+    line += extra + (jsonl_ ? "}\n" : "\n");
+  }
   out_->append(line);
 }
 

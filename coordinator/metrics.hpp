@@ -2,6 +2,7 @@
 // beside FILE, flushed every epoch; FILE appears (atomically renamed) when the run ends — normally,
 // interrupted or failed — so an interrupted run keeps what it measured and FILE is never half-written.
 #pragma once
+#include <cmath>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -9,6 +10,17 @@
 #include "coordinator/atomic_file.hpp"
 
 namespace hogwild {
+
+// --profile: where an epoch's wall time went (seconds) and what the workers cost the kernel.
+// launch: from starting the epoch's workers to the last one running its task; attach: longest
+// map + header check (+ pre-fault); compute: first compute start to last compute end; join:
+// last compute end to the coordinator having reaped/collected everyone; evaluation: objective
+// and errors after the epoch. Faults and switches are summed over the workers: whole-process
+// rusage (wait4) for per-epoch processes, the worker thread's own for threads and run-long workers.
+struct epoch_profile {
+  double launch_seconds = 0, attach_seconds = 0, compute_seconds = 0, join_seconds = 0, evaluation_seconds = 0;
+  long long minor_faults = 0, major_faults = 0, voluntary_switches = 0, involuntary_switches = 0;
+};
 
 struct epoch_metrics {
   unsigned epoch = 0;          // 1-based
@@ -19,11 +31,13 @@ struct epoch_metrics {
   double train_objective = 0;
   double train_error = 0;
   double test_error = 0;       // NaN when there is no test set
+  double validation_error = std::nan("");  // NaN without --validation-fraction
+  epoch_profile profile;       // written only when the writer was made with profile = true
 };
 
 class metrics_writer {
  public:
-  explicit metrics_writer(const std::string& path);  // "" = no file
+  explicit metrics_writer(const std::string& path, bool profile = false);  // "" = no file
   ~metrics_writer() = default;  // commits the rows so far (see atomic_output)
   metrics_writer(const metrics_writer&) = delete;
   metrics_writer& operator=(const metrics_writer&) = delete;
@@ -35,6 +49,7 @@ class metrics_writer {
  private:
   std::optional<atomic_output> out_;
   bool jsonl_ = false;
+  bool profile_ = false;
 };
 
 }  // namespace hogwild

@@ -16,7 +16,10 @@
 #include "coordinator/executor.hpp"
 #include "coordinator/protocol.hpp"
 #include "coordinator/retry.hpp"
+#include "coordinator/profile.hpp"
 #include "coordinator/signals.hpp"
+#include "coordinator/data_setup.hpp"
+#include "coordinator/model_io.hpp"
 #include "datasets/synthetic.hpp"
 #include "shared/error.hpp"
 #include "shared/evaluate.hpp"
@@ -78,7 +81,7 @@ evaluation evaluate_segment(const config& c, const shm::segment_view& v) {
 
 std::string percent_or_mse(const config& c, double e) {
   if (std::isnan(e)) return "-";
-  if (c.model == models::model_kind::least_squares) return fmt::format("{:.6g}", e);
+  if (c.model == models::model_kind::least_squares) return fmt::format("{:.6g}", e);  // mean squared error
   return fmt::format("{:.2f}%", 100.0 * e);
 }
 
@@ -114,17 +117,59 @@ void check_stop() {
 
 }  // namespace
 
-run_result train(const config& c, std::FILE* out) {
-  check_outputs(c);
-  const auto synth = data::make_synthetic(c.synthetic);
-  const data::dataset& train_set = synth.train;
-  const data::dataset& test_set = synth.test;
+// --load-model: score --test with a saved model, no training.
+run_result score_saved_model(const config& c, std::FILE* out) {
+  const saved_model m = read_model(c.load_model_path);
+  // The model kind, classes and scaling come from the file; --model and --scale are not used.
+  const std::string& name = c.files.test.front();
+  const auto format = c.files.format == data::file_format::automatic ? data::detect_format(name) : c.files.format;
+  data::dataset test = data::read_any(c.files.test, format, c.files.test_labels);
+  // Images have a fixed feature count that must match; LIBSVM files only name the columns they use.
+  if (format != data::file_format::libsvm && test.dims != m.dims)
+    throw usage_error(fmt::format("{}: {} features per row but the model in {} has {} dims", name, test.dims,
+                                  c.load_model_path, m.dims));
+  if (test.dims > m.dims) {
+    if (out) fmt::print(out, "note: {} has features up to {}; the model's {} dims are used, the rest ignored\n", name,
+                        test.dims, m.dims);
+  }
+  data::map_labels(test, m.labels, name);  // refuses labels (classes) the model does not know
+  data::restrict_columns(test, m.dims);
+  if (m.scale.kind != data::scale_kind::none) m.scale.apply(test);
+  const evaluation e = evaluate(m.model, test.csr(), test.labels.data(), m.weights.data(), m.outputs, m.lambda);
+  run_result result;
+  result.weights = m.weights;
+  epoch_metrics em;
+  em.test_error = e.error;
+  em.train_objective = std::nan("");
+  em.train_error = std::nan("");
+  result.history.push_back(em);
+  if (out) {
+    const bool mse = m.model == models::model_kind::least_squares;
+    fmt::print(out, "model: {} ({} dims, {} outputs) from {}\n", models::name_of(m.model), m.dims, m.outputs,
+               c.load_model_path);
+    fmt::print(out, "test: {} rows from {}: test {} {}{}\n", test.rows(), name, mse ? "mse" : "error",
+               mse ? fmt::format("{:.6g}", e.error) : fmt::format("{:.2f}%", 100.0 * e.error),
+               mse ? "" : fmt::format(" (accuracy {:.2f}%)", 100.0 * (1.0 - e.error)));
+  }
+  if (!c.predictions_path.empty()) write_predictions(c.predictions_path, m, test);
+  return result;
+}
+
+run_result train(const config& c_in, std::FILE* out) {
+  if (!c_in.load_model_path.empty()) return score_saved_model(c_in, out);
+  check_outputs(c_in);
+  run_data rd = prepare_data(c_in);
+  config c = c_in;
+  const std::string default_note = resolve_data_defaults(c, rd);
+  data::dataset& train_set = rd.train;
+  const data::dataset& test_set = rd.test;
+  const int C = rd.labels.outputs();
 
   shm::segment_spec spec;
   spec.rows = train_set.rows();
   spec.dims = train_set.dims;
   spec.nnz = train_set.nnz();
-  spec.outputs = 1;
+  spec.outputs = static_cast<std::uint32_t>(C);
   spec.data_layout = choose_layout(c, train_set);
   spec.model = c.model;
   spec.workers = c.workers;
@@ -140,19 +185,31 @@ run_result train(const config& c, std::FILE* out) {
 
   if (out) {
     fmt::print(out, "hogwild: mode {}, {} worker{} ({}), model {}, lambda {:g}\n", name_of(c.mode), c.workers,
-               c.workers == 1 ? "" : "s", c.mode == run_mode::serial ? "in-process" : "fork",
+               c.workers == 1 ? "" : "s",
+               c.mode == run_mode::serial ? std::string("in-process")
+                                          : fmt::format("{}, lifetime {}", name_of(c.executor), name_of(c.lifetime)),
                models::name_of(c.model), c.lambda);
-    fmt::print(out, "data: synthetic {} {} x {} (density {:g}, {} nonzeros, {} layout), {} test rows, seed {}\n",
-               c.synthetic.kind == data::synthetic_kind::svm ? "svm" : "regression", train_set.rows(),
-               train_set.dims, c.synthetic.density, train_set.nnz(),
-               spec.data_layout == kernel::layout::csr ? "csr" : "dense", test_set.rows(), c.synthetic.seed);
-    fmt::print(out, "sgd: {} epochs, learning rate {:g}, decay {:g}, batch size {}\n", c.epochs,
-               c.learning_rate, c.decay, c.batch_size);
+    const char* layout_name = spec.data_layout == kernel::layout::csr ? "csr" : "dense";
+    if (c.files.train.empty())
+      fmt::print(out, "data: synthetic {} {} x {} (density {:g}, {} nonzeros, {} layout), {} test rows, seed {}\n",
+                 c.synthetic.kind == data::synthetic_kind::svm ? "svm" : "regression", train_set.rows(),
+                 train_set.dims, c.synthetic.density, train_set.nnz(), layout_name, test_set.rows(), c.synthetic.seed);
+    else
+      fmt::print(out, "data: {}, {} layout\n", rd.description, layout_name);
+    fmt::print(out, "sgd: {} epochs, learning rate {:g}, decay {:g}, batch size {}, lambda {:g}, {} output{}\n", c.epochs,
+               c.learning_rate, c.decay, c.batch_size, c.lambda, C, C == 1 ? "" : "s");
+    if (!default_note.empty()) fmt::print(out, "defaults: {}\n", default_note);
+    if (!rd.cache_note.empty()) fmt::print(out, "cache: {}\n", rd.cache_note);
     fmt::print(out, "segment: /dev/shm/{} ({:.1f} MB)\n", seg.name(), static_cast<double>(seg.bytes()) / 1e6);
     std::fflush(out);
   }
 
-  metrics_writer metrics(c.metrics_path);
+  // The segment holds the training data now. Drop the heap copy: fork() copies the page tables of
+  // the coordinator's private memory, so a big heap adds to every per-epoch fork (and it halves
+  // the coordinator's memory). See docs/overheads.md.
+  train_set = data::dataset{};
+
+  metrics_writer metrics(c.metrics_path, c.profile);
   const std::unique_ptr<epoch_protocol> protocol = make_protocol(c, v);
   std::vector<worker::worker_args> tasks(c.workers);
   std::vector<worker_usage> usage;
@@ -181,7 +238,7 @@ run_result train(const config& c, std::FILE* out) {
   unsigned current_epoch = first_epoch;
   std::unique_ptr<executor> exec;
   if (c.mode != run_mode::serial) {
-    exec = make_executor(c.executor);
+    exec = make_executor({c.executor, c.lifetime, c.attach, seg.name(), &v, c.workers});
     if (c.on_worker_failure == failure_policy::retry)
       exec = make_retrying_executor(std::move(exec), c.max_retries,
                                     [&](std::vector<worker::worker_args>& retry_tasks, unsigned attempt,
@@ -196,6 +253,10 @@ run_result train(const config& c, std::FILE* out) {
   const auto t0 = clock_type::now();
   const double cpu0 = cpu_seconds();
   const std::size_t n = spec.rows;
+  // Run-long worker processes are reaped only after the last epoch, so RUSAGE_CHILDREN misses
+  // them until then: add what they report per task instead (threads are in RUSAGE_SELF already).
+  const bool live_workers = c.mode == run_mode::async && c.lifetime == worker_lifetime::run && c.executor != executor_kind::thread;
+  double live_worker_cpu = 0;
 
   try {  // (body not re-indented, to keep merges with the other branches small)
   for (unsigned epoch = first_epoch; epoch < c.epochs; ++epoch) {
@@ -205,6 +266,7 @@ run_result train(const config& c, std::FILE* out) {
     check_stop();  // after take_start: a stop here checkpoints exactly this epoch's start
     shuffle(std::span<std::uint32_t>(v.perm(), n), shuffler);
     const auto te = clock_type::now();
+    epoch_profile m_profile;
     if (c.mode == run_mode::serial) {
       // Chunks keep a stop request responsive on large data; results do not depend on the chunking
       // because chunk boundaries are multiples of the batch size.
@@ -225,6 +287,7 @@ run_result train(const config& c, std::FILE* out) {
         tasks[w].step = step;
         if (c.fault && c.fault->worker == w && c.fault->epoch == epoch + 1) tasks[w].inject = c.fault->action;
       }
+      const std::int64_t launch_ns = worker::now_ns();
       if (protocol) {
         protocol->prepare_epoch(tasks, epoch, step);
         exec->run_epoch(tasks, usage, [&] { return protocol->poll(); });
@@ -232,24 +295,43 @@ run_result train(const config& c, std::FILE* out) {
       } else {
         exec->run_epoch(tasks, usage);
       }
+      if (live_workers)
+        for (unsigned w = 0; w < c.workers; ++w) live_worker_cpu += v.stats()[w].cpu_seconds;
+      if (c.profile) m_profile = profile_epoch(v, c.workers, launch_ns, worker::now_ns(), usage);
     }
     epoch_metrics m;
+    m.profile = m_profile;
     m.epoch = epoch + 1;
     m.epoch_seconds = seconds_since(te);
+    const auto t_eval = clock_type::now();
     m.step_size = step;
     const evaluation tr = evaluate_segment(c, v);
     m.train_objective = tr.objective;
     m.train_error = tr.error;
-    m.test_error = test_set.rows() ? evaluate(c.model, test_set.csr(), test_set.labels.data(), v.weights(), 1, c.lambda).error
+    m.test_error = test_set.rows() ? evaluate(c.model, test_set.csr(), test_set.labels.data(), v.weights(), C, c.lambda).error
                                    : std::nan("");
+    m.validation_error = rd.validation.rows() ? evaluate(c.model, rd.validation.csr(), rd.validation.labels.data(),
+                                                         v.weights(), C, c.lambda).error
+                                              : std::nan("");
+    m.profile.evaluation_seconds = seconds_since(t_eval);
     m.wall_seconds = seconds_since(t0);
-    m.cpu_seconds = cpu_seconds() - cpu0;
+    m.cpu_seconds = cpu_seconds() - cpu0 + live_worker_cpu;
     metrics.write(m);
     result.history.push_back(m);
     if (out && !c.quiet) {
       fmt::print(out, "epoch {:4}  wall {:8.3f} s  cpu {:8.3f} s  objective {:.6f}  train error {}  test error {}\n",
                  m.epoch, m.wall_seconds, m.cpu_seconds, m.train_objective, percent_or_mse(c, m.train_error),
                  percent_or_mse(c, m.test_error));
+      if (rd.validation.rows()) fmt::print(out, "           validation error {}\n", percent_or_mse(c, m.validation_error));
+      if (c.profile) {
+        const auto& p = m.profile;
+        fmt::print(out,
+                   "  profile: launch {:.3f} ms  attach {:.3f} ms  compute {:.3f} ms  join {:.3f} ms  "
+                   "evaluation {:.3f} ms  faults {} minor / {} major  switches {} voluntary / {} involuntary\n",
+                   p.launch_seconds * 1e3, p.attach_seconds * 1e3, p.compute_seconds * 1e3, p.join_seconds * 1e3,
+                   p.evaluation_seconds * 1e3, p.minor_faults, p.major_faults, p.voluntary_switches,
+                   p.involuntary_switches);
+      }
       std::fflush(out);
     }
     if (!std::isfinite(m.train_objective))
@@ -277,22 +359,28 @@ run_result train(const config& c, std::FILE* out) {
   }
   metrics.finish();
   result.weights.assign(v.weights(), v.weights() + v.weight_count());
-  result.true_weights = synth.true_weights;
+  result.true_weights = rd.true_weights;
   if (out) {
     const auto& last = result.history.back();
-    fmt::print(out, "done: {} epochs in {:.3f} s wall, {:.3f} s cpu; train error {}, test error {}\n", c.epochs,
+    fmt::print(out, "done: {} epochs in {:.3f} s wall, {:.3f} s cpu; train error {}, test error {}{}\n", c.epochs,
                last.wall_seconds, last.cpu_seconds, percent_or_mse(c, last.train_error),
-               percent_or_mse(c, last.test_error));
+               percent_or_mse(c, last.test_error),
+               rd.validation.rows() ? ", validation error " + percent_or_mse(c, last.validation_error) : "");
   }
-  if (!c.save_model_path.empty()) save_model(c.save_model_path, c, result.weights, spec.dims);
+  if (!c.save_model_path.empty() || !c.predictions_path.empty()) {
+    const saved_model sm{c.model, spec.dims, C, c.lambda, rd.labels, rd.scale, result.weights};
+    if (!c.save_model_path.empty()) write_model(c.save_model_path, sm);
+    if (!c.predictions_path.empty()) write_predictions(c.predictions_path, sm, test_set);
+  }
   return result;
 }
 
 void save_model(const std::string& path, const config& c, const std::vector<double>& w, std::size_t dims) {
-  std::string text = fmt::format("hogwild-model 1\nmodel {}\ndims {}\noutputs {}\nlambda {:.17g}\nweights\n",
-                                 models::name_of(c.model), dims, w.size() / dims, c.lambda);
-  for (double x : w) fmt::format_to(std::back_inserter(text), "{:.17g}\n", x);
-  write_file_atomically("--save-model", path, text);
+  saved_model m{c.model, dims, static_cast<int>(w.size() / dims), c.lambda, {}, {}, w};
+  m.labels.task = label_task_for(c.model);
+  if (m.labels.task == data::label_task::binary) m.labels.classes = {-1.0, 1.0};
+  for (int k = 0; m.labels.task == data::label_task::multiclass && k < m.outputs; ++k) m.labels.classes.push_back(k);
+  write_model(path, m);
 }
 
 }  // namespace hogwild

@@ -94,6 +94,7 @@ inline double batch_coefficients(const View& data, const float* labels, const do
                                  const std::uint32_t* perm, std::size_t b, std::size_t e, int C,
                                  double* g) {
   constexpr int FixedC = Model::fixed_outputs;
+  if (C < 1 || C > 256) __builtin_unreachable();  // the segment header guarantees 1 <= C <= 256
   double s[FixedC == 1 ? 1 : 256];
   double loss = 0.0;
   for (std::size_t i = b; i < e; ++i) {

@@ -38,6 +38,7 @@ std::uint64_t plan(const segment_spec& s, header& h) {
   take(h.perm, s.rows * sizeof(std::uint32_t), 4096);
   take(h.stats, s.workers * sizeof(worker_stats), 64);
   take(h.sync, s.sync_bytes, 4096);
+  take(h.control, control_bytes(s.workers), 4096);
   return align_up(at, 4096);
 }
 
@@ -70,7 +71,7 @@ segment_view::segment_view(void* base, std::size_t mapped_bytes) : base_(base) {
       (h.data_layout != kernel::layout::csr && h.dims != 0 && h.rows > t / (h.dims * 4)))
     throw usage_error("segment header has a shape larger than the segment");
   for (const section* s : {&h.row_ptr, &h.col_idx, &h.values, &h.labels, &h.inv_du, &h.weights,
-                           &h.perm, &h.stats, &h.sync})
+                           &h.perm, &h.stats, &h.sync, &h.control})
     if (!inside(*s, h.total_bytes)) throw usage_error("segment header has a section outside the segment");
   if (h.outputs == 0 || h.outputs > 256 || h.batch_size == 0 ||
       static_cast<std::uint64_t>(h.batch_size) * h.outputs > 4096)
@@ -84,7 +85,7 @@ segment_view::segment_view(void* base, std::size_t mapped_bytes) : base_(base) {
       h.labels.bytes == h.rows * sizeof(float) && h.inv_du.bytes == h.dims * sizeof(double) &&
       h.weights.bytes == h.dims * h.outputs * sizeof(double) &&
       h.perm.bytes == h.rows * sizeof(std::uint32_t) &&
-      h.stats.bytes == h.workers * sizeof(worker_stats) &&
+      h.stats.bytes == h.workers * sizeof(worker_stats) && h.control.bytes == control_bytes(h.workers) &&
       (csr ? h.row_ptr.bytes == (h.rows + 1) * sizeof(std::uint64_t) &&
                  h.col_idx.bytes == h.nnz * sizeof(std::uint32_t) &&
                  h.values.bytes == h.nnz * sizeof(float)
@@ -194,5 +195,7 @@ attached_segment::attached_segment(const std::string& name, bool populate) {
 }
 
 attached_segment::~attached_segment() = default;
+
+std::size_t attached_segment::bytes() const { return impl_->region.get_size(); }
 
 }  // namespace hogwild::shm

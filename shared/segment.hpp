@@ -1,6 +1,6 @@
 // The one POSIX shared-memory segment of a run: a versioned header, then the training data
 // (dense rows or CSR), labels, 1/d_u, the model, the epoch's permutation, one stats slot per
-// worker and a sync area. Sections are addressed by offsets from the header, never pointers,
+// worker, a sync area and a control area (command slots for workers kept for the whole run). Sections are addressed by offsets from the header, never pointers,
 // because every process maps the segment at its own address.
 #pragma once
 #include <sys/types.h>
@@ -17,7 +17,7 @@
 namespace hogwild::shm {
 
 inline constexpr std::uint64_t segment_magic = 0x31444c4957474f48ULL;  // "HOGWILD1" little-endian
-inline constexpr std::uint32_t segment_version = 1;
+inline constexpr std::uint32_t segment_version = 2;  // 2: control section, 128-byte stats
 
 struct section {
   std::uint64_t offset = 0;
@@ -25,16 +25,47 @@ struct section {
 };
 
 // Written by a worker when it finishes its range; read by the coordinator after the join.
+// Timestamps are CLOCK_MONOTONIC (one clock for all processes); the rusage deltas are the
+// worker thread's own (RUSAGE_THREAD) from entry to the end of its range.
 struct alignas(64) worker_stats {
   std::uint64_t examples = 0;
   std::uint64_t updates = 0;
   double loss = 0.0;
-  std::int64_t start_ns = 0;  // CLOCK_MONOTONIC
-  std::int64_t end_ns = 0;
+  std::int64_t entered_ns = 0;   // the task reached the worker (process started / command seen)
+  std::int64_t attached_ns = 0;  // the segment is mapped and checked
+  std::int64_t start_ns = 0;     // compute began
+  std::int64_t end_ns = 0;       // compute ended
   std::uint32_t epoch = 0;
   std::uint32_t done = 0;  // 1 once the slot is complete
+  std::int64_t minor_faults = 0;
+  std::int64_t major_faults = 0;
+  std::int64_t voluntary_switches = 0;
+  std::int64_t involuntary_switches = 0;
+  double cpu_seconds = 0;  // user + sys of the worker thread during the task
 };
-static_assert(sizeof(worker_stats) == 64, "one cache line per worker");
+static_assert(sizeof(worker_stats) == 128, "two cache lines per worker");
+
+// Control area for workers that live for the whole run (--worker-lifetime run). The coordinator
+// fills a worker's slot, then bumps `seq` (a futex word) and wakes it; the worker runs the
+// command, sets `acked = seq` and bumps `done_count` (another futex word) to wake the coordinator.
+enum class command_op : std::uint32_t { run = 1, stop = 2 };
+struct alignas(64) command_slot {
+  std::uint32_t seq = 0;
+  std::uint32_t acked = 0;
+  command_op op = command_op::run;
+  std::uint32_t epoch = 0;
+  std::uint64_t begin = 0, end = 0;
+  double step = 0.0;
+  std::uint32_t inject = 0;  // worker::fault
+  std::uint32_t failed = 0;  // set by a thread worker whose task threw
+};
+struct alignas(64) control_block {
+  std::uint32_t done_count = 0;
+};
+static_assert(sizeof(command_slot) == 64 && sizeof(control_block) == 64);
+inline constexpr std::uint64_t control_bytes(std::uint64_t workers) {
+  return sizeof(control_block) + workers * sizeof(command_slot);
+}
 
 struct header {
   std::uint64_t magic;
@@ -52,7 +83,7 @@ struct header {
   std::uint32_t reserved;
   double lambda;
   std::uint64_t creator_pid;
-  section row_ptr, col_idx, values, labels, inv_du, weights, perm, stats, sync;
+  section row_ptr, col_idx, values, labels, inv_du, weights, perm, stats, sync, control;
 };
 
 // What a segment must hold; the coordinator fills it before creating one.
@@ -91,6 +122,11 @@ class segment_view {
   std::uint32_t* perm() const { return at<std::uint32_t>(hdr().perm); }
   worker_stats* stats() const { return at<worker_stats>(hdr().stats); }
   std::byte* sync_area() const { return at<std::byte>(hdr().sync); }
+  control_block* control() const { return at<control_block>(hdr().control); }
+  command_slot* commands() const {
+    return reinterpret_cast<command_slot*>(at<std::byte>(hdr().control) + sizeof(control_block));
+  }
+  void* base() const { return base_; }
   std::uint64_t* row_ptr() const { return at<std::uint64_t>(hdr().row_ptr); }
   std::uint32_t* col_idx() const { return at<std::uint32_t>(hdr().col_idx); }
   float* values() const { return at<float>(hdr().values); }
@@ -132,6 +168,7 @@ class owned_segment {
 class attached_segment {
  public:
   explicit attached_segment(const std::string& name, bool populate = true);
+  std::size_t bytes() const;
   ~attached_segment();
   attached_segment(const attached_segment&) = delete;
   attached_segment& operator=(const attached_segment&) = delete;

@@ -1,20 +1,26 @@
 #include "worker/worker.hpp"
 
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <cstdlib>
+#include <type_traits>
 #include <cstdio>
 #include <fmt/format.h>
 
 #include "shared/error.hpp"
+#include "shared/control.hpp"
 #include "shared/segment.hpp"
 #include "shared/train_range.hpp"
 #include "worker/sync_worker.hpp"
 
 namespace hogwild::worker {
-namespace {
 
 std::int64_t now_ns() {
   timespec ts{};
@@ -22,7 +28,15 @@ std::int64_t now_ns() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-void act(fault f) {
+namespace {
+
+void act(fault f, bool in_thread) {
+  if (f == fault::none) return;
+  if (in_thread) {
+    if (f == fault::exit) throw runtime_failure("injected fault: exit");
+    // kill/hang are refused for threads by the CLI; reaching here is a caller bug.
+    throw runtime_failure("injected fault: kill/hang cannot be applied to a thread");
+  }
   switch (f) {
     case fault::kill: ::raise(SIGKILL); break;
     case fault::exit: ::_exit(3);
@@ -32,60 +46,199 @@ void act(fault f) {
   }
 }
 
+struct thread_usage {
+  std::int64_t minflt = 0, majflt = 0, nvcsw = 0, nivcsw = 0;
+  double cpu = 0;
+};
+thread_usage usage_now() {
+  rusage ru{};
+  ::getrusage(RUSAGE_THREAD, &ru);
+  const auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
+  return {ru.ru_minflt, ru.ru_majflt, ru.ru_nvcsw, ru.ru_nivcsw, sec(ru.ru_utime) + sec(ru.ru_stime)};
+}
+
+void prefault(const shm::segment_view& v, attach_mode mode) {
+  if (mode != attach_mode::inherit_populate) return;
+  // Writable pre-fault: the model pages are written, so a read-only population would fault again.
+  // Falls back silently (to lazy faulting) on kernels without MADV_POPULATE_WRITE.
+#ifdef MADV_POPULATE_WRITE
+  ::madvise(v.base(), v.hdr().total_bytes, MADV_POPULATE_WRITE);
+#else
+  ::madvise(v.base(), v.hdr().total_bytes, MADV_WILLNEED);
+#endif
+}
+
+int report(std::uint32_t worker, const char* what, int code) {
+  std::fprintf(stderr, "hogwild-worker %u: %s\n", worker, what);
+  return code;
+}
+
+// Runs `body` and maps exceptions to worker exit codes.
+template <class F>
+int guarded(std::uint32_t worker, F&& body) noexcept {
+  try {
+    return body();
+  } catch (const usage_error& e) {
+    return report(worker, e.what(), exit_usage);
+  } catch (const std::exception& e) {
+    return report(worker, e.what(), exit_runtime);
+  } catch (...) {
+    return exit_runtime;
+  }
+}
+
+void check_slot(const shm::segment_view& v, std::uint32_t worker) {
+  if (worker >= v.hdr().workers)
+    throw usage_error(fmt::format("worker slot {} is out of range (segment has {} slots)", worker, v.hdr().workers));
+}
+
 }  // namespace
 
-int worker_main(const worker_args& a) noexcept {
-  try {
-    const shm::attached_segment seg(a.segment);
-    const shm::segment_view& v = seg.view();
-    const shm::header& h = v.hdr();
-    if (a.worker >= h.workers)
-      throw usage_error(fmt::format("worker slot {} is out of range (segment has {} slots)", a.worker, h.workers));
-    if (a.begin > a.end || a.end > h.rows)
-      throw usage_error(fmt::format("range [{}, {}) is outside the permutation of {} rows", a.begin, a.end, h.rows));
-    v.validate_perm(a.begin, a.end);
-    shm::worker_stats& slot = v.stats()[a.worker];
-    slot.done = 0;
-    slot.start_ns = now_ns();
-    kernel::range_result r;
-    if (a.mode == role::sync) {
-      r = run_sync(a, v, [&] { act(a.inject); });
-    } else if (a.mode == role::round_robin) {
-      r = run_round_robin(a, v, [&] { act(a.inject); });
-    } else if (a.inject != fault::none) {
-      // Fail half-way through the range, after real updates have been made.
-      const auto mid = a.begin + (a.end - a.begin) / 2;
-      r = train_range(v, a.begin, mid, a.step, true);
-      act(a.inject);
-      const auto rest = train_range(v, mid, a.end, a.step, true);
-      r.examples += rest.examples;
-      r.updates += rest.updates;
-      r.loss += rest.loss;
-    } else {
-      r = train_range(v, a.begin, a.end, a.step, true);
-    }
-    slot.examples = r.examples;
-    slot.updates = r.updates;
-    slot.loss = r.loss;
-    slot.epoch = a.epoch;
-    slot.end_ns = now_ns();
-    slot.done = 1;
-    return 0;
-  } catch (const usage_error& e) {
-    std::fprintf(stderr, "hogwild-worker %u: %s\n", a.worker, e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "hogwild-worker %u: %s\n", a.worker, e.what());
-    return 1;
-  } catch (...) {
-    return 1;
+void run_task(const shm::segment_view& v, const worker_args& a, std::int64_t entered_ns, std::int64_t attached_ns,
+              bool in_thread) {
+  const shm::header& h = v.hdr();
+  check_slot(v, a.worker);
+  if (a.begin > a.end || a.end > h.rows)
+    throw usage_error(fmt::format("range [{}, {}) is outside the permutation of {} rows", a.begin, a.end, h.rows));
+  v.validate_perm(a.begin, a.end);
+  const thread_usage u0 = usage_now();
+  shm::worker_stats& slot = v.stats()[a.worker];
+  slot.done = 0;
+  slot.entered_ns = entered_ns;
+  slot.attached_ns = attached_ns;
+  slot.start_ns = now_ns();
+  kernel::range_result r;
+  if (a.mode == role::sync) {
+    r = run_sync(a, v, [&] { act(a.inject, in_thread); });
+  } else if (a.mode == role::round_robin) {
+    r = run_round_robin(a, v, [&] { act(a.inject, in_thread); });
+  } else if (a.inject != fault::none) {
+    // Fail half-way through the range, after real updates have been made.
+    const auto mid = a.begin + (a.end - a.begin) / 2;
+    r = train_range(v, a.begin, mid, a.step, true);
+    act(a.inject, in_thread);
+    const auto rest = train_range(v, mid, a.end, a.step, true);
+    r.examples += rest.examples;
+    r.updates += rest.updates;
+    r.loss += rest.loss;
+  } else {
+    r = train_range(v, a.begin, a.end, a.step, true);
   }
+  slot.end_ns = now_ns();
+  const thread_usage u1 = usage_now();
+  slot.examples = r.examples;
+  slot.updates = r.updates;
+  slot.loss = r.loss;
+  slot.epoch = a.epoch;
+  slot.minor_faults = u1.minflt - u0.minflt;
+  slot.major_faults = u1.majflt - u0.majflt;
+  slot.voluntary_switches = u1.nvcsw - u0.nvcsw;
+  slot.involuntary_switches = u1.nivcsw - u0.nivcsw;
+  slot.cpu_seconds = u1.cpu - u0.cpu;
+  slot.done = 1;
+}
+
+int worker_main(const worker_args& a, attach_mode mode) noexcept {
+  return guarded(a.worker, [&] {
+    const std::int64_t entered = now_ns();
+    const shm::attached_segment seg(a.segment, mode != attach_mode::lazy);
+    run_task(seg.view(), a, entered, now_ns(), false);
+    return 0;
+  });
+}
+
+int worker_main_inherited(const shm::segment_view& v, const worker_args& a, attach_mode mode) noexcept {
+  return guarded(a.worker, [&] {
+    const std::int64_t entered = now_ns();
+    prefault(v, mode);
+    run_task(v, a, entered, now_ns(), false);
+    return 0;
+  });
+}
+
+namespace {
+
+// The command loop shared by process and thread workers. `alive` is asked after every idle
+// wait; a process worker leaves when its coordinator is gone even if PDEATHSIG was not set.
+template <class Alive>
+void serve_loop(const shm::segment_view& v, std::uint32_t worker, std::int64_t attached_ns, bool in_thread,
+                Alive&& alive, void (*on_error)(void*, std::exception_ptr) = nullptr, void* ctx = nullptr) {
+  check_slot(v, worker);
+  // Not `seq`: the coordinator may already have posted the first command before we got here.
+  std::uint32_t seen = control::load(v.commands()[worker].acked);
+  bool first = true;
+  for (;;) {
+    shm::command_slot cmd;
+    if (!control::next_command(v, worker, seen, std::chrono::milliseconds(100), cmd)) {
+      if (!alive()) return;
+      continue;
+    }
+    seen = cmd.seq;
+    if (cmd.op == shm::command_op::stop) {
+      control::complete(v, worker, cmd.seq, false);
+      return;
+    }
+    const std::int64_t entered = now_ns();
+    worker_args a;
+    a.worker = worker;
+    a.begin = cmd.begin;
+    a.end = cmd.end;
+    a.epoch = cmd.epoch;
+    a.step = cmd.step;
+    a.inject = static_cast<fault>(cmd.inject);
+    try {
+      // The first task's attach time is the real one; later tasks attach nothing.
+      run_task(v, a, entered, first ? attached_ns : entered, in_thread);
+    } catch (...) {
+      if (!on_error) throw;
+      on_error(ctx, std::current_exception());
+      control::complete(v, worker, cmd.seq, true);
+      continue;
+    }
+    first = false;
+    control::complete(v, worker, cmd.seq, false);
+  }
+}
+
+}  // namespace
+
+int serve_main(const std::string& segment, std::uint32_t worker, attach_mode mode) noexcept {
+  return guarded(worker, [&] {
+    const pid_t parent = ::getppid();
+    const shm::attached_segment seg(segment, mode != attach_mode::lazy);
+    serve_loop(seg.view(), worker, now_ns(), false, [&] { return ::getppid() == parent; });
+    return 0;
+  });
+}
+
+int serve_inherited(const shm::segment_view& v, std::uint32_t worker, attach_mode mode) noexcept {
+  return guarded(worker, [&] {
+    const pid_t parent = ::getppid();
+    prefault(v, mode);
+    serve_loop(v, worker, now_ns(), false, [&] { return ::getppid() == parent; });
+    return 0;
+  });
+}
+
+void serve_thread(const shm::segment_view& v, std::uint32_t worker, void (*on_error)(void*, std::exception_ptr),
+                  void* ctx) {
+  serve_loop(v, worker, now_ns(), true, [] { return true; }, on_error, ctx);
 }
 
 namespace {
 
 template <class T>
 T parse_number(const std::string& flag, const std::string& text) {
+  if constexpr (std::is_floating_point_v<T>) {
+    // strtod, not from_chars: the step travels as a hex float ("{:a}", exact), which from_chars
+    // only reads without its "0x" prefix.
+    char* stop = nullptr;
+    errno = 0;
+    const double v = std::strtod(text.c_str(), &stop);
+    if (text.empty() || std::isspace(static_cast<unsigned char>(text[0])) || stop != text.c_str() + text.size() || errno == ERANGE)
+      throw usage_error(fmt::format("{}: expected a number, got '{}'", flag, text));
+    return static_cast<T>(v);
+  }
   T value{};
   const char* first = text.data();
   const char* last = first + text.size();
@@ -167,6 +320,36 @@ std::vector<std::string> format_worker_args(const worker_args& a) {
           fmt::format("{:a}", a.step), "--fault", f, "--role",
           a.mode == role::sync ? "sync" : a.mode == role::round_robin ? "round-robin" : "hogwild",
           "--ipc", a.ipc.empty() ? "-" : a.ipc, "--timeout-ms", std::to_string(a.timeout_ms)};
+}
+
+std::vector<std::string> format_serve_args(const serve_args& a) {
+  return {"--serve", "--segment", a.segment, "--worker", std::to_string(a.worker), "--attach", a.lazy ? "lazy" : "populate"};
+}
+
+serve_args parse_serve_args(const std::vector<std::string>& argv) {
+  serve_args a;
+  bool seen_segment = false;
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    const std::string& flag = argv[i];
+    if (i + 1 >= argv.size()) throw usage_error(fmt::format("{}: missing value", flag));
+    const std::string& value = argv[++i];
+    if (flag == "--segment") {
+      a.segment = value;
+      seen_segment = true;
+    } else if (flag == "--worker") {
+      a.worker = parse_number<std::uint32_t>(flag, value);
+    } else if (flag == "--attach") {
+      if (value != "lazy" && value != "populate")
+        throw usage_error(fmt::format("--attach: expected populate or lazy, got '{}'", value));
+      a.lazy = value == "lazy";
+    } else {
+      throw usage_error(fmt::format("unknown flag '{}' (with --serve: --segment NAME --worker W [--attach populate|lazy])", flag));
+    }
+  }
+  if (!seen_segment) throw usage_error("required with --serve: --segment NAME --worker W");
+  if (a.segment.empty() || a.segment.find('/') != std::string::npos)
+    throw usage_error("--segment: expected a segment name without '/'");
+  return a;
 }
 
 }  // namespace hogwild::worker

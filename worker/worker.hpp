@@ -5,9 +5,12 @@
 // worker/sync_worker.hpp), writes its stats slot and returns an exit code.
 #pragma once
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "shared/segment.hpp"
 
 namespace hogwild::worker {
 
@@ -29,14 +32,48 @@ struct worker_args {
   std::uint32_t timeout_ms = 0;  // sync / round-robin: give up after this long without progress
 };
 
+// How a worker process gets at the segment: map it by name with MAP_POPULATE (pre-fault every
+// page in one call), map it by name and fault lazily, or (forked workers only) use the mapping
+// inherited from the coordinator, optionally pre-faulted with madvise(MADV_POPULATE_WRITE).
+enum class attach_mode { populate, lazy, inherit, inherit_populate };
+
+std::int64_t now_ns();  // CLOCK_MONOTONIC
+
 // Exit codes: 0 done; 2 bad arguments or a missing/foreign/corrupt segment (nothing touched);
 // 1 runtime failure; 3 an injected `exit` fault.
-int worker_main(const worker_args& args) noexcept;
+int worker_main(const worker_args& args, attach_mode mode = attach_mode::populate) noexcept;
+// A forked worker using the coordinator's mapping `v` (attach_mode inherit / inherit_populate).
+int worker_main_inherited(const shm::segment_view& v, const worker_args& args, attach_mode mode) noexcept;
+
+// Runs one task on a mapped segment and fills its stats slot. Throws usage_error for a range
+// outside the segment. An injected fault kills/exits/hangs the process, or — when `in_thread`
+// — throws runtime_failure (a thread cannot be killed on its own).
+void run_task(const shm::segment_view& v, const worker_args& args, std::int64_t entered_ns,
+              std::int64_t attached_ns, bool in_thread);
+
+// Workers kept for the whole run (--worker-lifetime run): serve commands from slot `worker` of the
+// segment's control area until a stop command. Processes also leave when their parent dies.
+// Exit codes as worker_main.
+int serve_main(const std::string& segment, std::uint32_t worker, attach_mode mode) noexcept;
+int serve_inherited(const shm::segment_view& v, std::uint32_t worker, attach_mode mode) noexcept;
+// The thread version: a failed task is recorded in the slot (failed = 1) and handed to `on_error`.
+void serve_thread(const shm::segment_view& v, std::uint32_t worker,
+                  void (*on_error)(void* ctx, std::exception_ptr), void* ctx);
 
 // Parses the hogwild-worker command line (flags named as in worker_args); throws usage_error.
 worker_args parse_worker_args(const std::vector<std::string>& argv);
 
 // The command line that parse_worker_args reads back (used by the spawn executor).
 std::vector<std::string> format_worker_args(const worker_args& args);
+
+// hogwild-worker --serve: `--segment NAME --worker W --serve` (serve_main).
+struct serve_args {
+  std::string segment;
+  std::uint32_t worker = 0;
+  bool lazy = false;
+};
+std::vector<std::string> format_serve_args(const serve_args& args);
+// Parses what format_serve_args writes (argv without the leading "--serve"); throws usage_error.
+serve_args parse_serve_args(const std::vector<std::string>& argv);
 
 }  // namespace hogwild::worker

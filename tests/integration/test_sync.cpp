@@ -172,7 +172,7 @@ TEST_CASE("round-robin lock: turns in strict worker order, never two holders") {
   test_segment ts(c);
   const auto& v = ts.seg->view();
   const auto protocol = make_round_robin_protocol(c, v);
-  const auto exec = make_executor(executor_kind::fork);
+  const auto exec = make_executor(executor_setup{executor_kind::fork, worker_lifetime::epoch, attach_choice::automatic, ts.seg->name(), &v, c.workers});
   auto tasks = ts.tasks(c.workers, 0.001);
   std::vector<worker_usage> usage;
   protocol->prepare_epoch(tasks, 0, 0.001);

@@ -151,7 +151,7 @@ TEST_CASE("--save-model writes the documented format") {
   c.save_model_path = (std::filesystem::temp_directory_path() / ("hw-model-" + std::to_string(::getpid()))).string();
   const auto r = train(c, nullptr);
   const std::string text = slurp(c.save_model_path);
-  CHECK(text.starts_with("hogwild-model 1\nmodel svm\ndims 100\noutputs 1\nlambda 1\nweights\n"));
+  CHECK(text.starts_with("hogwild-model 2\nmodel svm\ndims 100\noutputs 1\nlambda 1\nlabels binary -1 1\nscale none\nweights\n"));
   // Weights round-trip exactly through the text.
   std::size_t pos = text.find("weights\n") + 8;
   for (double w : r.weights) {

@@ -88,3 +88,53 @@ TEST_CASE("sync and round-robin modes and --step-timeout") {
   for (auto& a : args) argv.push_back(a.data());
   CHECK_THROWS_WITH_AS(parse_cli(3, argv.data(), c), doctest::Contains("--step-timeout"), usage_error);
 }
+
+TEST_CASE("--train switches to the file-data defaults; flags still win") {
+  const config c = parse({"--train", "x.svm", "--test", "y.svm"});
+  CHECK(c.files.train == std::vector<std::string>{"x.svm"});
+  CHECK(c.files.test == std::vector<std::string>{"y.svm"});
+  CHECK(c.epochs == 20);
+  CHECK(c.learning_rate == 0.0);  // resolved from the data: 1 / max squared row norm
+  CHECK(c.decay == 0.85);
+  CHECK(c.batch_size == 2);
+  CHECK(c.lambda == 1.0);
+  CHECK(c.files.format == data::file_format::automatic);
+  CHECK(c.files.scale == data::scale_kind::automatic);
+  CHECK(c.files.cache.enabled);
+  const config d = parse({"--train", "x", "--epochs", "3", "--learning-rate", "0.5", "--decay", "1", "--format", "idx",
+                          "--scale", "standardize", "--validation-fraction", "0.1", "--no-cache", "--model", "softmax"});
+  CHECK(d.epochs == 3);
+  CHECK(d.learning_rate == 0.5);
+  CHECK(d.decay == 1.0);
+  CHECK(d.files.format == data::file_format::idx);
+  CHECK(d.files.scale == data::scale_kind::standardize);
+  CHECK(d.files.validation_fraction == 0.1);
+  CHECK_FALSE(d.files.cache.enabled);
+  CHECK(d.model == models::model_kind::softmax);
+}
+
+TEST_CASE("--executor, --worker-lifetime, --attach and --profile") {
+  const config d = parse({});
+  CHECK(d.executor == executor_kind::fork);
+  CHECK(d.lifetime == worker_lifetime::epoch);
+  CHECK(d.attach == attach_choice::automatic);
+  CHECK_FALSE(d.profile);
+  const config c = parse({"--executor", "spawn", "--worker-lifetime", "run", "--attach", "lazy", "--profile"});
+  CHECK(c.executor == executor_kind::spawn);
+  CHECK(c.lifetime == worker_lifetime::run);
+  CHECK(c.attach == attach_choice::lazy);
+  CHECK(c.profile);
+  CHECK(parse({"--executor", "thread", "--inject-fault", "0:1:exit"}).fault->action == worker::fault::exit);
+  CHECK(parse({"--attach", "inherit-populate"}).attach == attach_choice::inherit_populate);
+  auto raw = [](std::vector<std::string> args) {
+    args.insert(args.begin(), "hogwild-coordinator");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    config parsed;
+    parse_cli(static_cast<int>(argv.size()), argv.data(), parsed);
+  };
+  CHECK_THROWS_WITH_AS(raw({"--executor", "thread", "--inject-fault", "0:1:kill"}), doctest::Contains("only 'exit'"),
+                       usage_error);
+  CHECK_THROWS_WITH_AS(raw({"--executor", "thread", "--attach", "inherit"}),
+                       doctest::Contains("--attach: inherit needs --executor fork"), usage_error);
+}

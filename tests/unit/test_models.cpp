@@ -92,3 +92,60 @@ TEST_CASE("model registry round-trips names") {
   for (auto k : models::all_models) CHECK(models::parse_model(models::name_of(k)) == k);
   CHECK_FALSE(models::parse_model("bogus").has_value());
 }
+
+// Every model in the registry, including one added later, gets this check: the kernel's update for
+// one example equals −γ times the central finite difference of
+// loss(s(x), y) + (λ/2) Σ_{u ∈ nz(x)} Σ_c w_uc² / d_u.
+TEST_CASE("every registered model's gradient matches central finite differences") {
+  for (auto kind : models::all_models) {
+    models::dispatch(kind, [&](auto m) {
+      using M = decltype(m);
+      CAPTURE(M::name);
+      const auto labels_of = models::label_type_of(kind);
+      const int C = labels_of == models::label_type::classes ? 3 : 1;
+      std::vector<float> ys;
+      if (labels_of == models::label_type::classes) ys = {0.0f, 1.0f, 2.0f};
+      else if (labels_of == models::label_type::binary) ys = {1.0f, -1.0f};
+      else ys = {0.37f, -1.2f};
+      rng g(11);
+      for (float y : ys) {
+        CAPTURE(y);
+        const std::size_t dims = 9;
+        std::vector<std::uint64_t> row_ptr{0};
+        std::vector<std::uint32_t> idx;
+        std::vector<float> val;
+        for (std::uint32_t j = 1; j < dims; j += 2) {
+          idx.push_back(j);
+          val.push_back(static_cast<float>(g.uniform(-1, 1)));
+        }
+        row_ptr.push_back(idx.size());
+        const std::vector<float> labels{y};
+        const kernel::csr_view view{row_ptr.data(), idx.data(), val.data(), 1, dims};
+        std::vector<double> w(dims * C), inv(dims);
+        for (auto& x : w) x = g.uniform(-0.4, 0.4);
+        for (auto& x : inv) x = 1.0 / static_cast<double>(1 + g.below(4));
+        const double lambda = 0.3, gamma = 1e-3;
+        auto objective = [&](const std::vector<double>& wv) {
+          double s[8];
+          kernel::scores<kernel::plain_access, M::fixed_outputs>(view.row(0), wv.data(), C, s);
+          double reg = 0.0;
+          for (auto u : idx)
+            for (int c = 0; c < C; ++c) reg += wv[u * C + c] * wv[u * C + c] * inv[u];
+          return M::loss(s, y, C) + 0.5 * lambda * reg;
+        };
+        std::vector<double> updated = w;
+        const std::uint32_t perm[] = {0};
+        kernel::sgd_range<M, kernel::plain_access>(view, labels.data(), updated.data(), inv.data(), perm, 0, 1,
+                                                   {gamma, lambda, 1, C});
+        for (std::size_t k = 0; k < w.size(); ++k) {
+          auto plus = w, minus = w;
+          plus[k] += 1e-6;
+          minus[k] -= 1e-6;
+          const double numeric = (objective(plus) - objective(minus)) / 2e-6;
+          CAPTURE(k);
+          CHECK((w[k] - updated[k]) / gamma == doctest::Approx(numeric).epsilon(1e-5).scale(1e-6));
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,174 @@
+#include "coordinator/model_io.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <fmt/format.h>
+#include <iterator>
+#include <sstream>
+
+#include "coordinator/atomic_file.hpp"
+#include "datasets/file_input.hpp"
+#include "shared/error.hpp"
+#include "shared/evaluate.hpp"
+
+namespace hogwild {
+
+void write_model(const std::string& path, const saved_model& m) {
+  // Built in memory, then written atomically (temporary + fsync + rename; docs/reliability.md).
+  std::string text;
+  auto f = std::back_inserter(text);
+  fmt::format_to(f, "hogwild-model 2\nmodel {}\ndims {}\noutputs {}\nlambda {:.17g}\n", models::name_of(m.model), m.dims,
+             m.outputs, m.lambda);
+  switch (m.labels.task) {
+    case data::label_task::binary:
+      fmt::format_to(f, "labels binary {:.17g} {:.17g}\n", m.labels.classes.at(0), m.labels.classes.at(1));
+      break;
+    case data::label_task::multiclass:
+      fmt::format_to(f, "labels classes {}", m.labels.classes.size());
+      for (double v : m.labels.classes) fmt::format_to(f, " {:.17g}", v);
+      fmt::format_to(f, "\n");
+      break;
+    case data::label_task::regression: fmt::format_to(f, "labels real\n"); break;
+  }
+  fmt::format_to(f, "scale {}\n", data::name_of(m.scale.kind));
+  if (m.scale.kind != data::scale_kind::none) {
+    fmt::format_to(f, "scale-offset");
+    for (double v : m.scale.offset) fmt::format_to(f, " {:.17g}", v);
+    fmt::format_to(f, "\nscale-factor");
+    for (double v : m.scale.factor) fmt::format_to(f, " {:.17g}", v);
+    fmt::format_to(f, "\n");
+  }
+  fmt::format_to(f, "weights\n");
+  for (double x : m.weights) fmt::format_to(f, "{:.17g}\n", x);
+  write_file_atomically("--save-model", path, text);
+}
+
+namespace {
+
+struct line_reader {
+  const std::string& path;
+  std::istringstream in;
+  std::size_t line = 0;
+  std::string text;
+  [[noreturn]] void fail(const std::string& what) const {
+    throw usage_error(fmt::format("{}:{}: {}", path, line, what));
+  }
+  std::istringstream next(const char* expected) {
+    if (!std::getline(in, text)) {
+      ++line;
+      fail(fmt::format("file ends early; expected {}", expected));
+    }
+    ++line;
+    return std::istringstream(text);
+  }
+  std::string keyword(std::istringstream& s, const char* expected) {
+    std::string k;
+    s >> k;
+    if (k != expected) fail(fmt::format("expected '{}', found '{}'", expected, k));
+    return k;
+  }
+  double number(std::istringstream& s, const char* what) {
+    std::string tok;
+    if (!(s >> tok)) fail(fmt::format("expected {}", what));
+    double v = 0;
+    const auto [p, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
+    if (ec != std::errc() || p != tok.data() + tok.size()) fail(fmt::format("expected {}, found '{}'", what, tok));
+    return v;
+  }
+};
+
+}  // namespace
+
+saved_model read_model(const std::string& path) {
+  const auto bytes = data::read_file(path).bytes;
+  line_reader r{path, std::istringstream(std::string(bytes.begin(), bytes.end())), 0, {}};
+  saved_model m;
+  auto s = r.next("'hogwild-model VERSION'");
+  r.keyword(s, "hogwild-model");
+  const double version = r.number(s, "a version number");
+  if (version != 1 && version != 2) r.fail(fmt::format("model file version {:g}; this build reads versions 1 and 2", version));
+  s = r.next("'model NAME'");
+  r.keyword(s, "model");
+  std::string name;
+  s >> name;
+  const auto kind = models::parse_model(name);
+  if (!kind) r.fail(fmt::format("unknown model '{}'", name));
+  m.model = *kind;
+  s = r.next("'dims D'");
+  r.keyword(s, "dims");
+  const double dims = r.number(s, "the dimension");
+  s = r.next("'outputs C'");
+  r.keyword(s, "outputs");
+  const double outputs = r.number(s, "the output count");
+  if (dims < 1 || dims > (1u << 31) || outputs < 1 || outputs > 256) r.fail("dims or outputs out of range");
+  m.dims = static_cast<std::size_t>(dims);
+  m.outputs = static_cast<int>(outputs);
+  s = r.next("'lambda L'");
+  r.keyword(s, "lambda");
+  m.lambda = r.number(s, "lambda");
+  const auto type = models::label_type_of(m.model);
+  if (version == 1) {
+    m.labels.task = type == models::label_type::real ? data::label_task::regression : data::label_task::binary;
+    if (m.labels.task == data::label_task::binary) m.labels.classes = {-1.0, 1.0};
+  } else {
+    s = r.next("'labels ...'");
+    r.keyword(s, "labels");
+    std::string t;
+    s >> t;
+    if (t == "binary") {
+      m.labels.task = data::label_task::binary;
+      m.labels.classes = {r.number(s, "the label read as -1"), r.number(s, "the label read as +1")};
+    } else if (t == "classes") {
+      m.labels.task = data::label_task::multiclass;
+      const double k = r.number(s, "the class count");
+      if (k != outputs) r.fail(fmt::format("{:g} classes but {:g} outputs", k, outputs));
+      for (int c = 0; c < m.outputs; ++c) m.labels.classes.push_back(r.number(s, "a class label"));
+    } else if (t == "real") {
+      m.labels.task = data::label_task::regression;
+    } else {
+      r.fail(fmt::format("expected 'labels binary|classes|real', found '{}'", t));
+    }
+    const bool ok = (type == models::label_type::binary && m.labels.task == data::label_task::binary && m.outputs == 1) ||
+                    (type == models::label_type::classes && m.labels.task == data::label_task::multiclass) ||
+                    (type == models::label_type::real && m.labels.task == data::label_task::regression && m.outputs == 1);
+    if (!ok) r.fail(fmt::format("labels '{}' with {} outputs do not fit model {}", t, m.outputs, name));
+    s = r.next("'scale none|unit|standardize'");
+    r.keyword(s, "scale");
+    s >> t;
+    if (t == "none") m.scale.kind = data::scale_kind::none;
+    else if (t == "unit") m.scale.kind = data::scale_kind::unit;
+    else if (t == "standardize") m.scale.kind = data::scale_kind::standardize;
+    else r.fail(fmt::format("expected 'scale none|unit|standardize', found '{}'", t));
+    if (m.scale.kind != data::scale_kind::none) {
+      s = r.next("'scale-offset ...'");
+      r.keyword(s, "scale-offset");
+      for (std::size_t j = 0; j < m.dims; ++j) m.scale.offset.push_back(r.number(s, "a scale offset"));
+      s = r.next("'scale-factor ...'");
+      r.keyword(s, "scale-factor");
+      for (std::size_t j = 0; j < m.dims; ++j) m.scale.factor.push_back(r.number(s, "a scale factor"));
+    }
+  }
+  s = r.next("'weights'");
+  r.keyword(s, "weights");
+  const std::size_t n = m.dims * static_cast<std::size_t>(m.outputs);
+  m.weights.reserve(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    s = r.next(fmt::format("{} weights (dims × outputs)", n).c_str());
+    m.weights.push_back(r.number(s, "a weight"));
+  }
+  return m;
+}
+
+void write_predictions(const std::string& path, const saved_model& m, const data::dataset& rows) {
+  std::vector<double> p(rows.rows());
+  predict(m.model, rows.csr(), m.weights.data(), m.outputs, p.data());
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) throw usage_error(fmt::format("--predictions: cannot write '{}': {}", path, std::strerror(errno)));
+  for (double v : p) fmt::print(f, "{:.10g}\n", m.labels.to_raw(v));
+  if (std::fclose(f) != 0)
+    throw runtime_failure(fmt::format("--predictions: writing '{}' failed: {}", path, std::strerror(errno)));
+}
+
+}  // namespace hogwild

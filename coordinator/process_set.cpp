@@ -1,0 +1,148 @@
+#include "coordinator/process_set.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/process/args.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/exe.hpp>
+#include <boost/process/extend.hpp>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "coordinator/signals.hpp"
+#include "shared/error.hpp"
+
+namespace hogwild {
+namespace {
+
+std::string describe(int status) {
+  if (WIFSIGNALED(status))
+    return fmt::format("was killed by signal {} ({})", WTERMSIG(status), ::strsignal(WTERMSIG(status)));
+  return fmt::format("exited with code {}", WEXITSTATUS(status));
+}
+
+}  // namespace
+
+process_set::~process_set() { stop_all(); }
+
+void process_set::add(std::size_t worker, pid_t pid) {
+  procs_.push_back({worker, pid});
+  ++running_;
+}
+
+void process_set::stop_all() {
+  for (const entry& e : procs_)
+    if (e.pid > 0) ::kill(e.pid, SIGKILL);
+  for (entry& e : procs_)
+    if (e.pid > 0) {
+      while (::waitpid(e.pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+      e.pid = -1;
+    }
+  procs_.clear();
+  running_ = 0;
+}
+
+void process_set::reap(std::uint32_t epoch, std::vector<worker_usage>* usage, bool any_exit_fails) {
+  for (entry& e : procs_) {
+    if (e.pid <= 0) continue;
+    int status = 0;
+    rusage ru{};
+    const pid_t r = ::wait4(e.pid, &status, WNOHANG, &ru);
+    if (r != e.pid) continue;
+    e.pid = -1;
+    --running_;
+    if (usage) {
+      (*usage)[e.worker].usage = ru;
+      (*usage)[e.worker].has_rusage = true;
+    }
+    const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (!ok || any_exit_fails) {
+      stop_all();
+      throw runtime_failure(fmt::format("worker {} (pid {}) in epoch {} {}{}", e.worker, r, epoch, describe(status),
+                                        ok ? " before it was told to stop" : ""));
+    }
+  }
+}
+
+bool process_set::wait_all(std::uint32_t epoch, std::vector<worker_usage>* usage,
+                           std::chrono::steady_clock::time_point deadline, const executor::epoch_monitor& monitor) {
+  for (;;) {
+    reap(epoch, usage, false);
+    if (running_ == 0) {
+      procs_.clear();
+      return true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    bool busy = false;
+    if (monitor) {
+      if (signals::stop_requested()) {
+        stop_all();
+        throw interrupted(fmt::format("interrupted by signal {} in epoch {}", signals::stop_signal(), epoch));
+      }
+      try {
+        busy = monitor();
+      } catch (...) {
+        stop_all();
+        throw;
+      }
+    }
+    if (!busy && signals::wait(std::chrono::milliseconds(200)) == signals::event::stop) {
+      stop_all();
+      throw interrupted(fmt::format("interrupted by signal {} in epoch {}", signals::stop_signal(), epoch));
+    }
+  }
+}
+
+pid_t fork_worker(std::size_t worker, std::uint32_t epoch, const std::function<int()>& body) {
+  std::fflush(nullptr);  // a child must not flush the parent's buffered output again
+  const pid_t pid = ::fork();
+  if (pid < 0)
+    throw runtime_failure(fmt::format("cannot start worker {} in epoch {}: fork failed: {}", worker, epoch,
+                                      std::strerror(errno)));
+  if (pid == 0) {
+    signals::reset_in_child();
+    ::_exit(body());
+  }
+  return pid;
+}
+
+std::string worker_executable() {
+  if (const char* env = std::getenv("HOGWILD_WORKER"); env && *env) return env;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (const fs::path& p : {self.parent_path() / "hogwild-worker", self.parent_path().parent_path() / "worker" / "hogwild-worker"})
+      if (::access(p.c_str(), X_OK) == 0) return p.string();
+  }
+#ifdef HOGWILD_WORKER_BUILD_PATH
+  if (::access(HOGWILD_WORKER_BUILD_PATH, X_OK) == 0) return HOGWILD_WORKER_BUILD_PATH;
+#endif
+  return (self.parent_path() / "hogwild-worker").string();  // spawn reports it missing
+}
+
+pid_t spawn_worker(std::size_t worker, std::uint32_t epoch, const std::vector<std::string>& args) {
+  namespace bp = boost::process;
+  static const std::string exe = worker_executable();
+  std::fflush(nullptr);
+  try {
+    bp::child c(bp::exe = exe, bp::args = args, bp::extend::on_exec_setup = [](auto&) {
+      // Between fork and exec: the mask and PDEATHSIG survive exec (hogwild-worker also resets
+      // the mask itself, for when it is started some other way).
+      signals::reset_in_child();
+    });
+    const pid_t pid = c.id();
+    c.detach();  // reaped by process_set, not by boost
+    return pid;
+  } catch (const std::exception& e) {
+    throw runtime_failure(fmt::format("cannot start worker {} in epoch {}: {}: {}", worker, epoch, exe, e.what()));
+  }
+}
+
+}  // namespace hogwild

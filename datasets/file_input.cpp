@@ -1,0 +1,77 @@
+#include "datasets/file_input.hpp"
+
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fmt/format.h>
+
+#include "shared/error.hpp"
+
+namespace hogwild::data {
+
+void check_regular_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    throw usage_error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  if (S_ISDIR(st.st_mode)) throw usage_error(fmt::format("{}: is a directory, expected a data file", path));
+  if (!S_ISREG(st.st_mode)) throw usage_error(fmt::format("{}: is not a regular file", path));
+}
+
+file_bytes read_file(const std::string& path) {
+  check_regular_file(path);
+  file_bytes out;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw usage_error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  std::vector<char> raw;
+  char buf[1 << 16];
+  std::size_t k;
+  while ((k = std::fread(buf, 1, sizeof buf, f)) > 0) raw.insert(raw.end(), buf, buf + k);
+  const bool err = std::ferror(f);
+  std::fclose(f);
+  if (err) throw usage_error(fmt::format("{}: read error", path));
+  out.source_size = raw.size();
+  if (raw.size() >= 2 && static_cast<unsigned char>(raw[0]) == 0x1f && static_cast<unsigned char>(raw[1]) == 0x8b) {
+    out.gzipped = true;
+    // Inflate from memory (handles concatenated gzip members, like gzread).
+    z_stream zs{};
+    if (inflateInit2(&zs, 15 + 32) != Z_OK) throw runtime_failure(fmt::format("{}: zlib init failed", path));
+    zs.next_in = reinterpret_cast<Bytef*>(raw.data());
+    zs.avail_in = static_cast<uInt>(raw.size());
+    std::vector<char>& o = out.bytes;
+    o.resize(std::max<std::size_t>(raw.size() * 4, 1 << 16));
+    std::size_t have = 0;
+    for (;;) {
+      if (have == o.size()) o.resize(o.size() * 2);
+      zs.next_out = reinterpret_cast<Bytef*>(o.data() + have);
+      zs.avail_out = static_cast<uInt>(std::min<std::size_t>(o.size() - have, 1u << 30));
+      const int rc = inflate(&zs, Z_NO_FLUSH);
+      have = reinterpret_cast<char*>(zs.next_out) - o.data();
+      if (rc == Z_STREAM_END) {
+        if (zs.avail_in == 0) break;
+        // Another gzip member follows.
+        if (inflateReset(&zs) != Z_OK) break;
+        continue;
+      }
+      if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        const std::string msg = zs.msg ? zs.msg : "corrupt data";
+        inflateEnd(&zs);
+        throw usage_error(fmt::format("{}: corrupt gzip data at compressed byte {}: {}", path,
+                                      zs.total_in, msg));
+      }
+      if (rc == Z_BUF_ERROR && zs.avail_in == 0) {
+        inflateEnd(&zs);
+        throw usage_error(fmt::format("{}: truncated gzip data (ends after {} compressed bytes)", path, raw.size()));
+      }
+    }
+    inflateEnd(&zs);
+    o.resize(have);
+  } else {
+    out.bytes = std::move(raw);
+  }
+  return out;
+}
+
+}  // namespace hogwild::data

@@ -1,0 +1,127 @@
+#include "datasets/libsvm.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <fmt/format.h>
+#include <limits>
+#include <vector>
+
+#include "datasets/file_input.hpp"
+#include "shared/error.hpp"
+
+namespace hogwild::data {
+namespace {
+
+constexpr std::uint64_t max_index = std::uint64_t{1} << 31;
+
+inline bool is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f'; }
+
+std::string shown(std::string_view tok) {
+  std::string s(tok.substr(0, 40));
+  for (auto& ch : s)
+    if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7f) ch = '?';
+  return tok.size() > 40 ? s + "..." : s;
+}
+
+struct parser {
+  const std::string& name;
+  std::size_t line = 0;
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw usage_error(fmt::format("{}:{}: {}", name, line, what));
+  }
+
+  // `feature` = 0 for the label, else the 1-based index whose value this is (named in errors).
+  double number(std::string_view tok, std::uint64_t feature) const {
+    const auto what = [&] { return feature ? fmt::format("the value of feature {}", feature) : std::string("label"); };
+    std::string_view t = tok;
+    if (!t.empty() && t.front() == '+') t.remove_prefix(1);
+    double v = 0.0;
+    const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (t.empty() || p != t.data() + t.size()) {
+      if (ec == std::errc::result_out_of_range)
+        fail(fmt::format("{} '{}' is out of range", what(), shown(tok)));
+      fail(fmt::format("expected a number as {}, found '{}'", what(), shown(tok)));
+    }
+    if (ec == std::errc::result_out_of_range) fail(fmt::format("{} '{}' is out of range", what(), shown(tok)));
+    if (!std::isfinite(v)) fail(fmt::format("{} '{}' is not finite (NaN and infinity are not allowed)", what(), shown(tok)));
+    return v;
+  }
+};
+
+}  // namespace
+
+dataset parse_libsvm(std::string_view text, const std::string& name) {
+  dataset d;
+  parser ps{name};
+  std::vector<std::uint32_t> cols;
+  std::vector<float> vals;
+  std::uint64_t dims = 0;
+  // Reserve from a rough guess (about 10 bytes per entry) to avoid regrowth on big files.
+  d.idx.reserve(text.size() / 10);
+  d.val.reserve(text.size() / 10);
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view ln = text.substr(pos, eol - pos);
+    pos = eol + 1;
+    ++ps.line;
+    if (const auto hash = ln.find('#'); hash != std::string_view::npos) ln = ln.substr(0, hash);
+    std::size_t i = 0;
+    auto next_token = [&]() -> std::string_view {
+      while (i < ln.size() && is_space(ln[i])) ++i;
+      const std::size_t b = i;
+      while (i < ln.size() && !is_space(ln[i])) ++i;
+      return ln.substr(b, i - b);
+    };
+    const std::string_view label_tok = next_token();
+    if (label_tok.empty()) continue;  // blank or comment-only line
+    if (label_tok.find(':') != std::string_view::npos)
+      ps.fail(fmt::format("expected a label first, found the feature '{}'", shown(label_tok)));
+    const double label = ps.number(label_tok, 0);
+    if (std::abs(label) > std::numeric_limits<float>::max()) ps.fail(fmt::format("label '{}' does not fit a float", shown(label_tok)));
+    cols.clear();
+    vals.clear();
+    std::uint64_t last = 0;
+    for (std::string_view tok = next_token(); !tok.empty(); tok = next_token()) {
+      const auto colon = tok.find(':');
+      if (colon == std::string_view::npos)
+        ps.fail(fmt::format("expected INDEX:VALUE, found '{}'", shown(tok)));
+      const std::string_view is = tok.substr(0, colon), vs = tok.substr(colon + 1);
+      if (is == "qid") continue;
+      std::uint64_t index = 0;
+      const auto [p, ec] = std::from_chars(is.data(), is.data() + is.size(), index);
+      if (!is.empty() && is.front() == '-')
+        ps.fail(fmt::format("feature index '{}' is negative; expected a 1-based index >= 1", shown(is)));
+      if (is.empty() || ec != std::errc() || p != is.data() + is.size())
+        ps.fail(fmt::format("expected an integer feature index, found '{}'", shown(is)));
+      if (index == 0) ps.fail("feature index 0; indices are 1-based (expected >= 1)");
+      if (index > max_index) ps.fail(fmt::format("feature index {} is too large (at most {})", index, max_index));
+      if (index <= last)
+        ps.fail(fmt::format("feature index {} after {}: expected strictly increasing indices (out of order or repeated)",
+                            index, last));
+      last = index;
+      const double v = ps.number(vs, index);
+      if (std::abs(v) > std::numeric_limits<float>::max())
+        ps.fail(fmt::format("the value of feature {} ('{}') does not fit a float", index, shown(vs)));
+      if (v == 0.0) continue;  // explicit zero: not stored
+      cols.push_back(static_cast<std::uint32_t>(index - 1));
+      vals.push_back(static_cast<float>(v));
+    }
+    if (last > dims) dims = last;
+    d.add_row(cols.data(), vals.data(), cols.size(), static_cast<float>(label));
+  }
+  if (d.rows() == 0) throw usage_error(fmt::format("{}: no data rows (empty file, or only blank/comment lines)", name));
+  d.dims = static_cast<std::size_t>(dims);
+  if (d.dims == 0) d.dims = 1;  // all rows empty: keep a one-column model
+  return d;
+}
+
+dataset read_libsvm(const std::string& path) {
+  const file_bytes f = read_file(path);
+  if (f.bytes.empty()) throw usage_error(fmt::format("{}: empty file, expected LIBSVM text", path));
+  return parse_libsvm(std::string_view(f.bytes.data(), f.bytes.size()), path);
+}
+
+}  // namespace hogwild::data

@@ -1,0 +1,30 @@
+// LIBSVM / SVMlight text reader.
+//
+//   <label> <index>:<value> <index>:<value> ... [# comment]
+//
+// - label: any finite number (+1/-1, 0/1, 1.0, class integers 1..K, real regression targets);
+//   a leading '+' is accepted. Labels are stored as read; mapping to -1/+1 or to class indices
+//   0..C-1 is a separate step (datasets/labels.hpp).
+// - indices are 1-based, strictly increasing within a line; stored 0-based.
+// - values: anything std::from_chars accepts for double (9.87E-02, -1.8e-05, 12, .5 is rejected),
+//   optionally with a leading '+'; must be finite and fit a float.
+// - explicit zeros (13:0.0) are dropped from the CSR, so d_u counts only true nonzeros.
+// - `qid:N` tokens and everything after '#' are ignored; blank lines, trailing spaces/tabs and CRLF
+//   endings are accepted.
+// - dims = the largest index seen in this file.
+// Errors throw hogwild::usage_error "FILE:LINE: what was expected, what was found".
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "datasets/dataset.hpp"
+
+namespace hogwild::data {
+
+// Parses text already in memory; `name` is used in error messages.
+dataset parse_libsvm(std::string_view text, const std::string& name);
+
+// Reads PATH (raw or gzip, detected by magic bytes) and parses it.
+dataset read_libsvm(const std::string& path);
+
+}  // namespace hogwild::data

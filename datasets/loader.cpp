@@ -1,0 +1,345 @@
+#include "datasets/loader.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fmt/format.h>
+#include <map>
+#include <numeric>
+
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "datasets/cache.hpp"
+#include "datasets/cifar10.hpp"
+#include "datasets/file_input.hpp"
+#include "datasets/idx.hpp"
+#include "datasets/libsvm.hpp"
+#include "shared/error.hpp"
+#include "shared/rng.hpp"
+
+namespace hogwild::data {
+
+const char* name_of(file_format f) {
+  switch (f) {
+    case file_format::automatic: return "auto";
+    case file_format::libsvm: return "libsvm";
+    case file_format::cifar10: return "cifar10";
+    case file_format::idx: return "idx";
+  }
+  return "?";
+}
+
+const char* name_of(scale_kind s) {
+  switch (s) {
+    case scale_kind::automatic: return "auto";
+    case scale_kind::none: return "none";
+    case scale_kind::unit: return "unit";
+    case scale_kind::standardize: return "standardize";
+  }
+  return "?";
+}
+
+float label_map::to_model(double raw, const std::string& where) const {
+  if (task == label_task::regression) return static_cast<float>(raw);
+  for (std::size_t c = 0; c < classes.size(); ++c)
+    if (classes[c] == raw) {
+      if (task == label_task::binary) return c == 0 ? -1.0f : 1.0f;
+      return static_cast<float>(c);
+    }
+  std::string known;
+  for (double v : classes) known += fmt::format("{}{:g}", known.empty() ? "" : ", ", v);
+  throw usage_error(fmt::format("{}: label {:g} was not among the training labels ({})", where, raw, known));
+}
+
+double label_map::to_raw(double p) const {
+  if (task == label_task::regression) return p;
+  if (task == label_task::binary) return p >= 0 ? classes.back() : classes.front();
+  const auto c = static_cast<std::size_t>(p);
+  return c < classes.size() ? classes[c] : p;
+}
+
+label_map make_label_map(const dataset& train, label_task task, const std::string& where) {
+  label_map m;
+  m.task = task;
+  if (task == label_task::regression) return m;
+  std::map<double, std::size_t> count;
+  for (float y : train.labels) ++count[y];
+  std::string list;
+  std::size_t shown = 0;
+  for (const auto& [v, k] : count) {
+    if (shown++ == 12) {
+      list += ", ...";
+      break;
+    }
+    list += fmt::format("{}{:g} ({} rows)", list.empty() ? "" : ", ", v, k);
+  }
+  if (task == label_task::binary) {
+    if (count.size() > 2)
+      throw usage_error(fmt::format("{}: a binary model needs two classes but the labels are {} ({} distinct); use "
+                                    "--model multiclass-svm or softmax, or least-squares for real targets",
+                                    where, list, count.size()));
+    if (count.size() == 1) {
+      const double v = count.begin()->first;
+      if (v != 1.0 && v != -1.0)
+        throw usage_error(fmt::format("{}: a binary model needs labels -1/+1 (or two classes), found only {}", where, list));
+      m.classes = {-1.0, 1.0};
+    } else {
+      m.classes = {count.begin()->first, count.rbegin()->first};
+    }
+    return m;
+  }
+  for (const auto& [v, k] : count)
+    if (v != std::floor(v))
+      throw usage_error(fmt::format("{}: a multiclass model needs integer class labels, found {:g} (labels: {})",
+                                    where, v, list));
+  if (count.size() < 2)
+    throw usage_error(fmt::format("{}: a multiclass model needs at least two classes, found {}", where, list));
+  if (count.size() > 256)
+    throw usage_error(fmt::format("{}: {} distinct labels; at most 256 classes are supported (real targets? use "
+                                  "--model least-squares)", where, count.size()));
+  for (const auto& [v, k] : count) m.classes.push_back(v);
+  return m;
+}
+
+void map_labels(dataset& d, const label_map& m, const std::string& where) {
+  if (m.task == label_task::regression) return;
+  for (auto& y : d.labels) y = m.to_model(y, where);
+}
+
+void restrict_columns(dataset& d, std::size_t dims) {
+  if (d.dims <= dims) {
+    d.dims = dims;
+    return;
+  }
+  dataset r;
+  r.dims = dims;
+  r.row_ptr.reserve(d.row_ptr.size());
+  for (std::size_t i = 0; i < d.rows(); ++i) {
+    for (auto k = d.row_ptr[i]; k < d.row_ptr[i + 1]; ++k)
+      if (d.idx[k] < dims) {
+        r.idx.push_back(d.idx[k]);
+        r.val.push_back(d.val[k]);
+      }
+    r.row_ptr.push_back(r.val.size());
+  }
+  r.labels = std::move(d.labels);
+  d = std::move(r);
+}
+
+namespace {
+
+dataset take_rows(const dataset& d, const std::vector<std::uint32_t>& rows) {
+  dataset r;
+  r.dims = d.dims;
+  for (auto i : rows)
+    r.add_row(d.idx.data() + d.row_ptr[i], d.val.data() + d.row_ptr[i], d.row_ptr[i + 1] - d.row_ptr[i], d.labels[i]);
+  return r;
+}
+
+}  // namespace
+
+dataset split_off(dataset& d, double fraction, std::uint64_t seed) {
+  const std::size_t n = d.rows();
+  const auto k = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(n)));
+  dataset held;
+  held.dims = d.dims;
+  if (k == 0) return held;
+  if (k >= n) throw usage_error(fmt::format("--validation-fraction: {:g} leaves no training rows out of {}", fraction, n));
+  std::vector<std::uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  rng g(seed ^ 0x76616c6964617465ULL);  // "validate"
+  shuffle(std::span<std::uint32_t>(order), g);
+  std::vector<std::uint32_t> keep(order.begin(), order.end() - static_cast<std::ptrdiff_t>(k)),
+      out(order.end() - static_cast<std::ptrdiff_t>(k), order.end());
+  std::sort(keep.begin(), keep.end());  // training rows keep their file order
+  std::sort(out.begin(), out.end());
+  held = take_rows(d, out);
+  d = take_rows(d, keep);
+  return held;
+}
+
+double max_row_norm2(const dataset& d) {
+  double best = 0.0;
+  for (std::size_t i = 0; i < d.rows(); ++i) {
+    double s = 0.0;
+    for (auto k = d.row_ptr[i]; k < d.row_ptr[i + 1]; ++k) s += static_cast<double>(d.val[k]) * d.val[k];
+    best = std::max(best, s);
+  }
+  return best;
+}
+
+scaling fit_scaling(const dataset& train, scale_kind kind, bool images) {
+  scaling s;
+  s.kind = kind;
+  const std::size_t D = train.dims;
+  if (kind == scale_kind::none || kind == scale_kind::automatic) {
+    s.kind = scale_kind::none;
+    return s;
+  }
+  s.offset.assign(D, 0.0);
+  s.factor.assign(D, 1.0);
+  if (kind == scale_kind::unit) {
+    if (images) {
+      std::fill(s.factor.begin(), s.factor.end(), 1.0 / 255.0);
+      return s;
+    }
+    std::vector<double> mx(D, 0.0);
+    for (std::size_t k = 0; k < train.nnz(); ++k) mx[train.idx[k]] = std::max(mx[train.idx[k]], std::abs(static_cast<double>(train.val[k])));
+    for (std::size_t j = 0; j < D; ++j) s.factor[j] = mx[j] > 0 ? 1.0 / mx[j] : 1.0;
+    return s;
+  }
+  std::vector<double> sum(D, 0.0), sum2(D, 0.0);
+  for (std::size_t k = 0; k < train.nnz(); ++k) {
+    const double v = train.val[k];
+    sum[train.idx[k]] += v;
+    sum2[train.idx[k]] += v * v;
+  }
+  const double n = static_cast<double>(train.rows());
+  for (std::size_t j = 0; j < D; ++j) {
+    const double mean = sum[j] / n;
+    const double var = std::max(0.0, sum2[j] / n - mean * mean);
+    s.offset[j] = mean;
+    s.factor[j] = var > 1e-24 ? 1.0 / std::sqrt(var) : 0.0;  // constant column → 0
+  }
+  return s;
+}
+
+void scaling::apply(dataset& d) const {
+  if (kind == scale_kind::none) return;
+  if (d.dims > offset.size()) restrict_columns(d, offset.size());
+  const std::size_t D = offset.size();
+  if (kind == scale_kind::unit) {
+    for (std::size_t k = 0; k < d.nnz(); ++k) d.val[k] = static_cast<float>(d.val[k] * factor[d.idx[k]]);
+    d.dims = D;
+    return;
+  }
+  // standardize: every column of every row may become nonzero.
+  dataset r;
+  r.dims = D;
+  r.row_ptr.reserve(d.rows() + 1);
+  std::vector<double> row(D);
+  for (std::size_t i = 0; i < d.rows(); ++i) {
+    std::fill(row.begin(), row.end(), 0.0);
+    for (auto k = d.row_ptr[i]; k < d.row_ptr[i + 1]; ++k) row[d.idx[k]] = d.val[k];
+    for (std::size_t j = 0; j < D; ++j) {
+      const auto v = static_cast<float>((row[j] - offset[j]) * factor[j]);
+      if (v != 0.0f) {
+        r.idx.push_back(static_cast<std::uint32_t>(j));
+        r.val.push_back(v);
+      }
+    }
+    r.row_ptr.push_back(r.val.size());
+  }
+  r.labels = std::move(d.labels);
+  d = std::move(r);
+}
+
+file_format detect_format(const std::string& path) {
+  // Only the first 4 KiB (decompressed through gzread when the file is gzip) are looked at.
+  check_regular_file(path);
+  gzFile g = gzopen(path.c_str(), "rb");
+  if (!g) throw usage_error(fmt::format("{}: cannot open", path));
+  std::vector<char> b(4096);
+  const int got = gzread(g, b.data(), static_cast<unsigned>(b.size()));
+  const bool compressed = gzdirect(g) == 0;
+  gzclose(g);
+  if (got < 0) throw usage_error(fmt::format("{}: corrupt gzip data", path));
+  b.resize(static_cast<std::size_t>(got));
+  struct stat st {};
+  ::stat(path.c_str(), &st);
+  const auto size = static_cast<std::size_t>(st.st_size);
+  if (b.empty()) throw usage_error(fmt::format("{}: empty file; cannot tell its format", path));
+  if (looks_like_idx(b.data(), b.size())) return file_format::idx;
+  const std::size_t probe = std::min<std::size_t>(b.size(), 4096);
+  std::size_t text = 0;
+  for (std::size_t i = 0; i < probe; ++i) {
+    const auto ch = static_cast<unsigned char>(b[i]);
+    text += (ch >= 0x20 && ch < 0x7f) || ch == '\n' || ch == '\r' || ch == '\t';
+  }
+  if (text == probe) return file_format::libsvm;
+  if ((compressed || size % cifar10_record_bytes == 0) && static_cast<unsigned char>(b[0]) <= 9) return file_format::cifar10;
+  throw usage_error(fmt::format("{}: cannot tell the format from the content (not IDX, not LIBSVM text, not CIFAR-10 "
+                                "records of 3073 bytes); give --format", path));
+}
+
+dataset read_any(const std::vector<std::string>& paths, file_format format, const std::string& idx_labels) {
+  if (paths.empty()) throw usage_error("no input file");
+  if (format == file_format::automatic) format = detect_format(paths.front());
+  switch (format) {
+    case file_format::cifar10: return read_cifar10(paths);
+    case file_format::idx: {
+      if (paths.size() != 1) throw usage_error(fmt::format("--format idx reads one images file, got {}", paths.size()));
+      return read_idx(paths[0], idx_labels.empty() ? idx_labels_for(paths[0]) : idx_labels);
+    }
+    default: break;
+  }
+  dataset d = read_libsvm(paths[0]);
+  for (std::size_t p = 1; p < paths.size(); ++p) {
+    dataset more = read_libsvm(paths[p]);
+    const auto base = d.val.size();
+    d.idx.insert(d.idx.end(), more.idx.begin(), more.idx.end());
+    d.val.insert(d.val.end(), more.val.begin(), more.val.end());
+    for (std::size_t i = 1; i < more.row_ptr.size(); ++i) d.row_ptr.push_back(base + more.row_ptr[i]);
+    d.labels.insert(d.labels.end(), more.labels.begin(), more.labels.end());
+    d.dims = std::max(d.dims, more.dims);
+  }
+  return d;
+}
+
+dataset read_cached(const std::vector<std::string>& paths, file_format format, const std::string& idx_labels,
+                    const cache_options& cache, std::string& note) {
+  if (paths.empty()) throw usage_error("no input file");
+  if (format == file_format::automatic) format = detect_format(paths.front());
+  if (!cache.enabled) {
+    note = "cache off";
+    return read_any(paths, format, idx_labels);
+  }
+  std::string labels = idx_labels;
+  if (format == file_format::idx && labels.empty() && paths.size() == 1) labels = idx_labels_for(paths[0]);
+  std::vector<std::string> sources = paths;
+  if (!labels.empty()) sources.push_back(labels);
+  for (const auto& p : paths) check_regular_file(p);
+  const std::string described = describe_sources(sources);
+  const std::string file = cache_path_for(cache.dir.empty() ? default_cache_dir() : cache.dir, name_of(format), sources);
+  std::string why;
+  if (auto hit = cache_load(file, described, why)) {
+    note = fmt::format("cache hit {}", file);
+    return std::move(*hit);
+  }
+  dataset d = read_any(paths, format, labels);
+  const std::string failed = cache_store(file, described, d);
+  note = failed.empty() ? fmt::format("cache {} {}", why == "no cache file" ? "written" : "rebuilt (" + why + ")", file)
+                        : fmt::format("cache not written ({})", failed);
+  return d;
+}
+
+loaded_data load_files(const file_spec& spec, label_task task) {
+  loaded_data out;
+  const auto t0 = std::chrono::steady_clock::now();
+  out.format = spec.format == file_format::automatic ? detect_format(spec.train.front()) : spec.format;
+  out.train = read_cached(spec.train, out.format, spec.train_labels, spec.cache, out.train_cache);
+  if (!spec.test.empty()) {
+    const file_format tf = spec.format == file_format::automatic ? detect_format(spec.test.front()) : spec.format;
+    out.test = read_cached(spec.test, tf, spec.test_labels, spec.cache, out.test_cache);
+  }
+  out.read_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const std::string train_name = spec.train.front();
+  out.labels = make_label_map(out.train, task, train_name);
+  map_labels(out.train, out.labels, train_name);
+  if (!spec.test.empty()) {
+    map_labels(out.test, out.labels, spec.test.front());
+    restrict_columns(out.test, out.train.dims);
+  }
+  out.validation = split_off(out.train, spec.validation_fraction, spec.seed);
+  const bool images = out.format != file_format::libsvm;
+  scale_kind sk = spec.scale;
+  if (sk == scale_kind::automatic) sk = images ? scale_kind::unit : scale_kind::none;
+  out.scale = fit_scaling(out.train, sk, images);
+  out.scale.apply(out.train);
+  out.scale.apply(out.validation);
+  out.scale.apply(out.test);
+  return out;
+}
+
+}  // namespace hogwild::data

@@ -1,0 +1,310 @@
+// Readers (LIBSVM, IDX, CIFAR-10), the loader's label mapping, split and scaling, the model file,
+// the multiclass models' gradients, and a fuzz run of the LIBSVM parser.
+#include <doctest/doctest.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "coordinator/model_io.hpp"
+#include "datasets/cifar10.hpp"
+#include "datasets/idx.hpp"
+#include "datasets/libsvm.hpp"
+#include "datasets/loader.hpp"
+#include "shared/error.hpp"
+#include "shared/models/registry.hpp"
+#include "shared/rng.hpp"
+
+using namespace hogwild;
+using namespace hogwild::data;
+
+namespace {
+
+const std::string fixtures = HOGWILD_TEST_DATA_DIR;
+
+struct temp_dir {
+  std::filesystem::path path;
+  temp_dir() {
+    path = std::filesystem::temp_directory_path() / ("hw-readers-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(path);
+  }
+  ~temp_dir() { std::filesystem::remove_all(path); }
+  std::string file(const std::string& name, const std::string& bytes, bool gz = false) const {
+    const std::string p = (path / name).string();
+    if (gz) {
+      gzFile g = gzopen(p.c_str(), "wb");
+      gzwrite(g, bytes.data(), static_cast<unsigned>(bytes.size()));
+      gzclose(g);
+    } else {
+      std::FILE* f = std::fopen(p.c_str(), "wb");
+      std::fwrite(bytes.data(), 1, bytes.size(), f);
+      std::fclose(f);
+    }
+    return p;
+  }
+};
+
+std::string be32(std::uint32_t v) {
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
+}
+
+}  // namespace
+
+TEST_CASE("libsvm: exact values, +labels, exponents, qid, comments, blank lines, CRLF, explicit zeros") {
+  const dataset d = read_libsvm(fixtures + "/good.svm");
+  REQUIRE(d.rows() == 3);
+  CHECK(d.dims == 5);
+  CHECK(d.nnz() == 5);  // 1:0 is not stored
+  CHECK(d.labels == std::vector<float>{1.0f, -1.0f, 1.0f});
+  CHECK(d.row_ptr == std::vector<std::uint64_t>{0, 2, 4, 5});
+  CHECK(d.idx == std::vector<std::uint32_t>{0, 2, 1, 3, 4});
+  CHECK(d.val == std::vector<float>{0.5f, 9.87e-02f, 1.0f, -1.8e-05f, 2.0f});
+}
+
+TEST_CASE("libsvm: gzip detected by magic bytes, not by name") {
+  const dataset a = read_libsvm(fixtures + "/gz_without_extension.svm");
+  const dataset b = read_libsvm(fixtures + "/good_gz.svm.gz");
+  CHECK(a.rows() == 2);
+  CHECK(a.dims == 3);
+  CHECK(a.val == std::vector<float>{3.0f, 1.0f, 2.5f});
+  CHECK(a.labels == b.labels);
+}
+
+TEST_CASE("libsvm: errors name the file and line") {
+  auto fails = [](const std::string& text, const char* expect) {
+    CHECK_THROWS_WITH_AS(parse_libsvm(text, "f.svm"), doctest::Contains(expect), usage_error);
+  };
+  fails("1 1:1\n1 2:x\n", "f.svm:2: expected a number as the value of feature 2");
+  fails("1 0:1\n", "f.svm:1: feature index 0");
+  fails("1 -1:1\n", "f.svm:1: feature index '-1' is negative");
+  fails("1 2:1 1:1\n", "f.svm:1: feature index 1 after 2");
+  fails("1 2:1 2:1\n", "f.svm:1: feature index 2 after 2");
+  fails("1 1:nan\n", "f.svm:1: the value of feature 1 'nan' is not finite");
+  fails("1 1:-inf\n", "not finite");
+  fails("nan 1:1\n", "f.svm:1: label 'nan' is not finite");
+  fails("1 1:1e39\n", "does not fit a float");
+  fails("1:1 2:1\n", "f.svm:1: expected a label first");
+  fails("\n\n# c\n", "f.svm: no data rows");
+  fails("1 x:1\n", "expected an integer feature index");
+}
+
+TEST_CASE("libsvm: fuzzed inputs parse or throw usage_error, never crash") {
+  const std::string base = "+1 1:0.5 3:9.87E-02 \n-1 2:1 qid:3 4:-1.8e-05 # c\n\n1.0 1:0 5:2\n2 7:1e-3 9:4\n";
+  const char alphabet[] = "0123456789:.+-eE #\n\t qidnaNInf\r\x00\xff";
+  rng g(42);
+  int parsed = 0, rejected = 0;
+  for (int it = 0; it < 20000; ++it) {
+    std::string s = base;
+    const int edits = 1 + static_cast<int>(g.below(6));
+    for (int e = 0; e < edits; ++e) {
+      const auto pos = static_cast<std::size_t>(g.below(s.size() + 1));
+      const char ch = alphabet[g.below(sizeof alphabet - 1)];
+      switch (g.below(3)) {
+        case 0: if (pos < s.size()) s[pos] = ch; break;
+        case 1: s.insert(pos, 1, ch); break;
+        default: if (pos < s.size()) s.erase(pos, 1 + g.below(4)); break;
+      }
+    }
+    try {
+      const dataset d = parse_libsvm(s, "fuzz");
+      ++parsed;
+      REQUIRE(d.row_ptr.back() == d.nnz());
+      for (std::size_t k = 0; k < d.nnz(); ++k) REQUIRE(d.idx[k] < d.dims);
+      for (float v : d.val) REQUIRE(std::isfinite(v));
+    } catch (const usage_error&) {
+      ++rejected;
+    }
+  }
+  MESSAGE("fuzz: " << parsed << " parsed, " << rejected << " rejected");
+  CHECK(parsed > 0);
+  CHECK(rejected > 0);
+}
+
+TEST_CASE("idx: images and labels, raw and gzip, checks magic, sizes and counts") {
+  temp_dir t;
+  const std::string pixels = std::string("\x00\x01\x02\x03", 4) + std::string("\xff\x00\x00\x10", 4) +
+                             std::string("\x00\x00\x00\x00", 4);
+  const std::string images = be32(0x803) + be32(3) + be32(2) + be32(2) + pixels;
+  const std::string labels = be32(0x801) + be32(3) + std::string("\x09\x00\x05", 3);
+  const auto ip = t.file("train-images-idx3-ubyte.gz", images, true);
+  t.file("train-labels-idx1-ubyte", labels);
+  CHECK(idx_labels_for(ip) == (t.path / "train-labels-idx1-ubyte").string());
+  const dataset d = read_idx(ip, idx_labels_for(ip));
+  CHECK(d.rows() == 3);
+  CHECK(d.dims == 4);
+  CHECK(d.labels == std::vector<float>{9, 0, 5});
+  CHECK(d.idx == std::vector<std::uint32_t>{1, 2, 3, 0, 3});
+  CHECK(d.val == std::vector<float>{1, 2, 3, 255, 16});
+  CHECK(detect_format(ip) == file_format::idx);
+
+  const auto short_labels = t.file("l2", be32(0x801) + be32(2) + std::string("\x01\x02", 2));
+  CHECK_THROWS_WITH_AS(read_idx(ip, short_labels), doctest::Contains("has 3 images but"), usage_error);
+  const auto bad_magic = t.file("bad", be32(0x804) + be32(0) + be32(1) + be32(1));
+  CHECK_THROWS_WITH_AS(read_idx(bad_magic, short_labels), doctest::Contains("expected magic 0x00000803"), usage_error);
+  const auto truncated = t.file("trunc", images.substr(0, images.size() - 1));
+  CHECK_THROWS_WITH_AS(read_idx(truncated, short_labels), doctest::Contains("header says 3 images of 2x2"), usage_error);
+  const auto nolabels = t.file("x-images-idx3-ubyte", images);
+  CHECK_THROWS_WITH_AS(read_idx(nolabels, idx_labels_for(nolabels)), doctest::Contains("no labels file"), usage_error);
+}
+
+TEST_CASE("cifar10: records from several files, count from size, bad size names the offset") {
+  temp_dir t;
+  std::string rec1(3073, '\0'), rec2(3073, '\0');
+  rec1[0] = 3;
+  rec1[1] = 7;       // R(0,0)
+  rec1[1 + 1024] = 8;  // G(0,0)
+  rec2[0] = 9;
+  rec2[3072] = static_cast<char>(200);  // B(31,31)
+  const auto a = t.file("a.bin", rec1 + rec2);
+  const auto b = t.file("b.bin", rec2);
+  CHECK(detect_format(a) == file_format::cifar10);
+  const dataset d = read_cifar10({a, b});
+  CHECK(d.rows() == 3);
+  CHECK(d.dims == 3072);
+  CHECK(d.labels == std::vector<float>{3, 9, 9});
+  CHECK(d.idx == std::vector<std::uint32_t>{0, 1024, 3071, 3071});
+  CHECK(d.val == std::vector<float>{7, 8, 200, 200});
+  const auto bad = t.file("c.bin", rec1 + "xyz");
+  CHECK_THROWS_WITH_AS(read_cifar10({bad}), doctest::Contains("incomplete record starts at byte offset 3073"), usage_error);
+  rec1[0] = 10;
+  const auto badlabel = t.file("d.bin", rec1);
+  CHECK_THROWS_WITH_AS(read_cifar10({badlabel}), doctest::Contains("has label 10"), usage_error);
+}
+
+TEST_CASE("labels: binary pairs map to -1/+1, integers to class indices, unknown test labels refused") {
+  dataset d = parse_libsvm("0 1:1\n1 1:1\n0 2:1\n", "t");
+  const label_map b = make_label_map(d, label_task::binary, "t");
+  map_labels(d, b, "t");
+  CHECK(d.labels == std::vector<float>{-1, 1, -1});
+  CHECK(b.to_raw(1.0) == 1.0);
+  CHECK(b.to_raw(-1.0) == 0.0);
+
+  dataset m = parse_libsvm("3 1:1\n1 1:1\n10 2:1\n", "t");
+  const label_map c = make_label_map(m, label_task::multiclass, "t");
+  CHECK(c.outputs() == 3);
+  map_labels(m, c, "t");
+  CHECK(m.labels == std::vector<float>{1, 0, 2});
+  CHECK(c.to_raw(2) == 10.0);
+  dataset test = parse_libsvm("4 1:1\n", "test.svm");
+  CHECK_THROWS_WITH_AS(map_labels(test, c, "test.svm"), doctest::Contains("test.svm: label 4 was not among"), usage_error);
+  CHECK_THROWS_WITH_AS(make_label_map(parse_libsvm("1 1:1\n2 1:1\n3 1:1\n", "t"), label_task::binary, "t"),
+                       doctest::Contains("a binary model needs two classes"), usage_error);
+  CHECK_THROWS_WITH_AS(make_label_map(parse_libsvm("1.5 1:1\n2 1:1\n", "t"), label_task::multiclass, "t"),
+                       doctest::Contains("integer class labels"), usage_error);
+}
+
+TEST_CASE("scaling uses training statistics; test columns beyond train dims are dropped") {
+  dataset tr = parse_libsvm("1 1:2 2:-4\n1 1:4\n", "t");
+  const scaling u = fit_scaling(tr, scale_kind::unit, false);
+  CHECK(u.factor == std::vector<double>{0.25, 0.25});
+  const scaling s = fit_scaling(tr, scale_kind::standardize, false);
+  CHECK(s.offset[0] == doctest::Approx(3.0));
+  CHECK(s.factor[0] == doctest::Approx(1.0));
+  CHECK(s.offset[1] == doctest::Approx(-2.0));
+  dataset te = parse_libsvm("1 1:3 3:5\n", "t");
+  s.apply(te);
+  CHECK(te.dims == 2);
+  CHECK(te.nnz() == 1);  // (3 - 3) * 1 = 0 is dropped; column 2 becomes (0 + 2) / 2 = 1
+  CHECK(te.idx[0] == 1);
+  CHECK(te.val[0] == doctest::Approx(1.0f));
+  dataset rest = parse_libsvm("1 1:1\n2 1:1\n3 1:1\n4 1:1\n", "t");
+  const dataset held = split_off(rest, 0.25, 7);
+  CHECK(rest.rows() == 3);
+  CHECK(held.rows() == 1);
+}
+
+TEST_CASE("model file version 2 round-trips kind, dims, classes and scaling; bad files name the line") {
+  temp_dir t;
+  saved_model m;
+  m.model = models::model_kind::softmax;
+  m.dims = 2;
+  m.outputs = 3;
+  m.lambda = 0.5;
+  m.labels.task = label_task::multiclass;
+  m.labels.classes = {1, 2, 10};
+  m.scale.kind = scale_kind::standardize;
+  m.scale.offset = {0.25, -1};
+  m.scale.factor = {2, 0.1};
+  m.weights = {1, 2, 3, 4, 5, 6.000000000000001};
+  const std::string p = (t.path / "m.txt").string();
+  write_model(p, m);
+  const saved_model r = read_model(p);
+  CHECK(r.model == m.model);
+  CHECK(r.dims == 2);
+  CHECK(r.outputs == 3);
+  CHECK(r.lambda == 0.5);
+  CHECK(r.labels.classes == m.labels.classes);
+  CHECK(r.scale.kind == scale_kind::standardize);
+  CHECK(r.scale.offset == m.scale.offset);
+  CHECK(r.scale.factor == m.scale.factor);
+  CHECK(r.weights == m.weights);
+  const auto bad = t.file("bad.txt", "hogwild-model 2\nmodel softmax\ndims 2\noutputs 3\nlambda 1\nlabels binary -1 1\n");
+  CHECK_THROWS_WITH_AS(read_model(bad), doctest::Contains("bad.txt:6: labels 'binary' with 3 outputs do not fit"), usage_error);
+  const auto v9 = t.file("v9.txt", "hogwild-model 9\n");
+  CHECK_THROWS_WITH_AS(read_model(v9), doctest::Contains("v9.txt:1: model file version 9"), usage_error);
+}
+
+TEST_CASE("multiclass models: gradients match finite differences, predictions are argmax") {
+  const double s[3] = {0.3, -0.2, 0.25};
+  for (auto kind : {models::model_kind::softmax, models::model_kind::multiclass_svm}) {
+    models::dispatch(kind, [&](auto m) {
+      using M = decltype(m);
+      for (float y : {0.0f, 1.0f, 2.0f}) {
+        double g[3];
+        M::dloss(s, y, 3, g);
+        for (int c = 0; c < 3; ++c) {
+          double sp[3] = {s[0], s[1], s[2]}, sm[3] = {s[0], s[1], s[2]};
+          sp[c] += 1e-6;
+          sm[c] -= 1e-6;
+          CHECK(g[c] == doctest::Approx((M::loss(sp, y, 3) - M::loss(sm, y, 3)) / 2e-6).epsilon(1e-4));
+        }
+      }
+      CHECK(M::predict(s, 3) == 0.0);
+      CHECK(M::error(s, 2.0f, 3) == 1.0);
+    });
+  }
+}
+
+TEST_CASE("cache: written on first load, hit later, rebuilt when corrupt, stale or another version") {
+  temp_dir t;
+  const auto src = t.file("a.svm", "+1 1:0.5 3:2\n-1 2:1\n");
+  cache_options opt{true, (t.path / "cache").string()};
+  std::string note;
+  const dataset first = read_cached({src}, file_format::libsvm, "", opt, note);
+  CHECK(note.starts_with("cache written"));
+  const dataset second = read_cached({src}, file_format::libsvm, "", opt, note);
+  CHECK(note.starts_with("cache hit"));
+  CHECK(second.val == first.val);
+  CHECK(second.idx == first.idx);
+  CHECK(second.row_ptr == first.row_ptr);
+  CHECK(second.labels == first.labels);
+  CHECK(second.dims == first.dims);
+  const std::string file = cache_path_for(opt.dir, "libsvm", {src});
+  auto poke = [&](long offset, char value) {
+    std::FILE* f = std::fopen(file.c_str(), "r+b");
+    REQUIRE(f);
+    std::fseek(f, offset, SEEK_SET);
+    std::fputc(value, f);
+    std::fclose(f);
+  };
+  const auto size = static_cast<long>(std::filesystem::file_size(file));
+  poke(size - 3, 0x55);  // inside the labels
+  read_cached({src}, file_format::libsvm, "", opt, note);
+  CHECK(note.find("checksum mismatch") != std::string::npos);
+  read_cached({src}, file_format::libsvm, "", opt, note);
+  CHECK(note.starts_with("cache hit"));
+  poke(8, 99);  // version field
+  read_cached({src}, file_format::libsvm, "", opt, note);
+  CHECK(note.find("cache version 99") != std::string::npos);
+  t.file("a.svm", "+1 1:0.5 3:2\n-1 2:1\n1 4:1\n");  // the source changed
+  const dataset changed = read_cached({src}, file_format::libsvm, "", opt, note);
+  CHECK(note.find("stale") != std::string::npos);
+  CHECK(changed.rows() == 3);
+  opt.enabled = false;
+  read_cached({src}, file_format::libsvm, "", opt, note);
+  CHECK(note == "cache off");
+}
