@@ -55,6 +55,9 @@ struct raw_options {
   double step_timeout = 10.0;
   std::string replicas = "shared";
   long long average_every = 1;
+  bool cleanup = false;
+  std::string checkpoint, resume, on_worker_failure = "abort";
+  long long checkpoint_every = 1, max_retries = 3;
 };
 
 void build(CLI::App& app, raw_options& o) {
@@ -142,6 +145,24 @@ void build(CLI::App& app, raw_options& o) {
   app.add_option("--step-timeout", o.step_timeout,
                  "sync and round-robin: seconds a step (or a turn) may take before the run fails naming the "
                  "worker it waits for");
+  app.add_flag("--cleanup", o.cleanup,
+               "remove what killed runs of this user left in /dev/shm (segments, queues, semaphores whose "
+               "creator process is gone), print what was removed, and exit")
+      ->group("Reliability");
+  app.add_option("--checkpoint", o.checkpoint,
+                 "write a checkpoint (model, epoch, shuffler state, run identity) to FILE every "
+                 "--checkpoint-every epochs, after the last epoch, and on SIGINT/SIGTERM")
+      ->group("Reliability");
+  app.add_option("--checkpoint-every", o.checkpoint_every, "epochs between checkpoints")->group("Reliability");
+  app.add_option("--resume", o.resume,
+                 "continue from a checkpoint FILE of the same data, model and settings (refused otherwise)")
+      ->group("Reliability");
+  app.add_option("--on-worker-failure", o.on_worker_failure,
+                 "abort (exit 1) | retry (run the failed epoch again from the model as it was at the epoch's start)")
+      ->check(CLI::IsMember({"abort", "retry"}))
+      ->group("Reliability");
+  app.add_option("--max-retries", o.max_retries, "with --on-worker-failure retry: retries per epoch")
+      ->group("Reliability");
   app.add_option("--inject-fault", o.fault,
                  "testing: WORKER:EPOCH:ACTION makes worker WORKER (0-based) fail half-way through epoch "
                  "EPOCH (1-based, as printed); ACTION kill | exit | hang")
@@ -269,6 +290,22 @@ void finish(const raw_options& o, config& c) {
   require(o.average_every >= 1 && o.average_every <= 1'000'000, "--average-every", o.average_every,
           "an integer in [1, 1000000]");
   c.average_every = static_cast<unsigned>(o.average_every);
+  c.cleanup_only = o.cleanup;
+  c.checkpoint_path = o.checkpoint;
+  c.resume_path = o.resume;
+  require(o.checkpoint_every >= 1 && o.checkpoint_every <= 1'000'000, "--checkpoint-every", o.checkpoint_every,
+          "an integer in [1, 1000000]");
+  c.checkpoint_every = static_cast<unsigned>(o.checkpoint_every);
+  require(o.max_retries >= 0 && o.max_retries <= 1000, "--max-retries", o.max_retries, "an integer in [0, 1000]");
+  c.max_retries = static_cast<unsigned>(o.max_retries);
+  c.on_worker_failure = o.on_worker_failure == "retry" ? failure_policy::retry : failure_policy::abort;
+  if (c.on_worker_failure == failure_policy::retry && c.lifetime == worker_lifetime::run)
+    throw usage_error("--on-worker-failure: retry needs --worker-lifetime epoch (the run executor does not restart "
+                      "its workers after a failure)");
+  for (const auto* p : {&c.metrics_path, &c.save_model_path, &c.checkpoint_path})
+    for (const auto* q : {&c.metrics_path, &c.save_model_path, &c.checkpoint_path})
+      if (p < q && !p->empty() && *p == *q)
+        throw usage_error(fmt::format("'{}' is given to two of --metrics, --save-model and --checkpoint", *p));
   if (!o.fault.empty()) {
     c.fault = parse_fault(o.fault);
     require(c.fault->worker < c.workers, "--inject-fault", c.fault->worker, "a worker index below --workers");

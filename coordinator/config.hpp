@@ -20,6 +20,7 @@ enum class attach_choice { automatic, populate, lazy, inherit, inherit_populate 
 enum class layout_choice { automatic, dense, csr };
 // async: every worker updates the one shared model, or its own replica that the coordinator averages.
 enum class replica_mode { shared, worker };
+enum class failure_policy { abort, retry };
 
 const char* name_of(run_mode m);
 const char* name_of(executor_kind k);
@@ -55,9 +56,16 @@ struct config {
   std::string save_model_path;
   bool quiet = false;
   std::optional<fault_plan> fault;
-  double step_timeout = 10.0;
+  double step_timeout = 10.0;  // sync / round-robin: seconds a step or turn may take before the run fails
   replica_mode replicas = replica_mode::shared;
-  unsigned average_every = 1;  // --replicas worker: average the replicas (and reset them) every N epochs  // sync / round-robin: seconds a step or turn may take before the run fails
+  unsigned average_every = 1;  // --replicas worker: average the replicas (and reset them) every N epochs
+  // Reliability (docs/reliability.md).
+  bool cleanup_only = false;        // --cleanup: remove orphaned /dev/shm entries and exit
+  std::string checkpoint_path;      // --checkpoint FILE
+  unsigned checkpoint_every = 1;    // --checkpoint-every N (epochs)
+  std::string resume_path;          // --resume FILE
+  failure_policy on_worker_failure = failure_policy::abort;
+  unsigned max_retries = 3;         // per epoch, with --on-worker-failure retry
 };
 
 }  // namespace hogwild

@@ -15,25 +15,20 @@ constexpr const char* profile_columns[] = {"launch_seconds", "attach_seconds", "
                                            "voluntary_switches", "involuntary_switches"};
 }
 
-metrics_writer::metrics_writer(const std::string& path, bool profile) : profile_(profile), path_(path) {
+metrics_writer::metrics_writer(const std::string& path, bool profile) : profile_(profile) {
   if (path.empty()) return;
   jsonl_ = path.ends_with(".jsonl");
-  f_ = std::fopen(path.c_str(), "w");
-  if (!f_) throw usage_error(fmt::format("--metrics: cannot write '{}': {}", path, std::strerror(errno)));
+  out_.emplace("--metrics", path);
   if (!jsonl_) {
     std::string head = "epoch,wall_seconds,cpu_seconds,epoch_seconds,step_size,train_objective,train_error,test_error,validation_error";
     if (profile_)
       for (const char* c : profile_columns) head += std::string(",") + c;
-    std::fputs((head + "\n").c_str(), f_);
+    out_->append(head + "\n");
   }
 }
 
-metrics_writer::~metrics_writer() {
-  if (f_) std::fclose(f_);
-}
-
 void metrics_writer::write(const epoch_metrics& m) {
-  if (!f_) return;
+  if (!out_) return;
   const auto num = [&](double v) { return std::isnan(v) ? std::string(jsonl_ ? "null" : "") : fmt::format("{}", v); };
   std::string line;
   if (jsonl_)
@@ -59,8 +54,7 @@ void metrics_writer::write(const epoch_metrics& m) {
     if (jsonl_) line.pop_back();
     line += extra + (jsonl_ ? "}\n" : "\n");
   }
-  if (std::fputs(line.c_str(), f_) < 0 || std::fflush(f_) != 0)
-    throw runtime_failure(fmt::format("--metrics: writing '{}' failed: {}", path_, std::strerror(errno)));
+  out_->append(line);
 }
 
 }  // namespace hogwild

@@ -1,9 +1,13 @@
-// Per-epoch metrics: a line on stdout and a row in FILE.csv or FILE.jsonl (flushed every epoch,
-// so an interrupted run keeps what it measured).
+// Per-epoch metrics: a line on stdout and a row in FILE.csv or FILE.jsonl. Rows go to a temporary
+// beside FILE, flushed every epoch; FILE appears (atomically renamed) when the run ends — normally,
+// interrupted or failed — so an interrupted run keeps what it measured and FILE is never half-written.
 #pragma once
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
+
+#include "coordinator/atomic_file.hpp"
 
 namespace hogwild {
 
@@ -34,16 +38,18 @@ struct epoch_metrics {
 class metrics_writer {
  public:
   explicit metrics_writer(const std::string& path, bool profile = false);  // "" = no file
-  ~metrics_writer();
+  ~metrics_writer() = default;  // commits the rows so far (see atomic_output)
   metrics_writer(const metrics_writer&) = delete;
   metrics_writer& operator=(const metrics_writer&) = delete;
   void write(const epoch_metrics& m);
+  void finish() {
+    if (out_) out_->commit();
+  }  // renames the rows to FILE; throws runtime_failure on an I/O error
 
  private:
-  std::FILE* f_ = nullptr;
+  std::optional<atomic_output> out_;
   bool jsonl_ = false;
   bool profile_ = false;
-  std::string path_;
 };
 
 }  // namespace hogwild

@@ -5,8 +5,10 @@
 #include <cstdio>
 #include <cstring>
 #include <fmt/format.h>
+#include <iterator>
 #include <sstream>
 
+#include "coordinator/atomic_file.hpp"
 #include "datasets/file_input.hpp"
 #include "shared/error.hpp"
 #include "shared/evaluate.hpp"
@@ -14,33 +16,33 @@
 namespace hogwild {
 
 void write_model(const std::string& path, const saved_model& m) {
-  std::FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) throw runtime_failure(fmt::format("--save-model: cannot write '{}': {}", path, std::strerror(errno)));
-  fmt::print(f, "hogwild-model 2\nmodel {}\ndims {}\noutputs {}\nlambda {:.17g}\n", models::name_of(m.model), m.dims,
+  // Built in memory, then written atomically (temporary + fsync + rename; docs/reliability.md).
+  std::string text;
+  auto f = std::back_inserter(text);
+  fmt::format_to(f, "hogwild-model 2\nmodel {}\ndims {}\noutputs {}\nlambda {:.17g}\n", models::name_of(m.model), m.dims,
              m.outputs, m.lambda);
   switch (m.labels.task) {
     case data::label_task::binary:
-      fmt::print(f, "labels binary {:.17g} {:.17g}\n", m.labels.classes.at(0), m.labels.classes.at(1));
+      fmt::format_to(f, "labels binary {:.17g} {:.17g}\n", m.labels.classes.at(0), m.labels.classes.at(1));
       break;
     case data::label_task::multiclass:
-      fmt::print(f, "labels classes {}", m.labels.classes.size());
-      for (double v : m.labels.classes) fmt::print(f, " {:.17g}", v);
-      fmt::print(f, "\n");
+      fmt::format_to(f, "labels classes {}", m.labels.classes.size());
+      for (double v : m.labels.classes) fmt::format_to(f, " {:.17g}", v);
+      fmt::format_to(f, "\n");
       break;
-    case data::label_task::regression: fmt::print(f, "labels real\n"); break;
+    case data::label_task::regression: fmt::format_to(f, "labels real\n"); break;
   }
-  fmt::print(f, "scale {}\n", data::name_of(m.scale.kind));
+  fmt::format_to(f, "scale {}\n", data::name_of(m.scale.kind));
   if (m.scale.kind != data::scale_kind::none) {
-    fmt::print(f, "scale-offset");
-    for (double v : m.scale.offset) fmt::print(f, " {:.17g}", v);
-    fmt::print(f, "\nscale-factor");
-    for (double v : m.scale.factor) fmt::print(f, " {:.17g}", v);
-    fmt::print(f, "\n");
+    fmt::format_to(f, "scale-offset");
+    for (double v : m.scale.offset) fmt::format_to(f, " {:.17g}", v);
+    fmt::format_to(f, "\nscale-factor");
+    for (double v : m.scale.factor) fmt::format_to(f, " {:.17g}", v);
+    fmt::format_to(f, "\n");
   }
-  fmt::print(f, "weights\n");
-  for (double x : m.weights) fmt::print(f, "{:.17g}\n", x);
-  if (std::fclose(f) != 0)
-    throw runtime_failure(fmt::format("--save-model: writing '{}' failed: {}", path, std::strerror(errno)));
+  fmt::format_to(f, "weights\n");
+  for (double x : m.weights) fmt::format_to(f, "{:.17g}\n", x);
+  write_file_atomically("--save-model", path, text);
 }
 
 namespace {

@@ -66,6 +66,12 @@ class sync_protocol final : public epoch_protocol {
     steps_ = layout_.steps();
     arrived_ = 0;
     std::fill(seen_.begin(), seen_.end(), 0);
+    // A retried epoch: drop what the failed attempt's workers sent (they are all reaped by now).
+    ipc::ready_message stale{};
+    std::size_t got = 0;
+    unsigned prio = 0;
+    while (ready_.get().try_receive(&stale, sizeof stale, got, prio)) {
+    }
     ipc::sync_control& ctl = ipc::sync_control_of(v_.sync_area());
     ctl.epoch = epoch;
     ctl.released.store(0, std::memory_order_relaxed);  // workers start after fork(): no race

@@ -7,10 +7,15 @@
 #include <cmath>
 #include <cstring>
 #include <fmt/format.h>
+#include <iterator>
 #include <numeric>
+#include <optional>
 
+#include "coordinator/atomic_file.hpp"
+#include "coordinator/checkpoint.hpp"
 #include "coordinator/executor.hpp"
 #include "coordinator/protocol.hpp"
+#include "coordinator/retry.hpp"
 #include "coordinator/profile.hpp"
 #include "coordinator/signals.hpp"
 #include "coordinator/data_setup.hpp"
@@ -99,6 +104,31 @@ std::string percent_or_mse(const config& c, double e) {
   return fmt::format("{:.2f}%", 100.0 * e);
 }
 
+// Every output path must be writable before any work starts (exit 2 naming the flag).
+void check_outputs(const config& c) {
+  if (!c.metrics_path.empty()) check_writable("--metrics", c.metrics_path);
+  if (!c.save_model_path.empty()) check_writable("--save-model", c.save_model_path);
+  if (!c.checkpoint_path.empty()) check_writable("--checkpoint", c.checkpoint_path);
+}
+
+checkpoint load_for_resume(const config& c, std::uint64_t identity, std::size_t rows, std::size_t weights) {
+  checkpoint k = read_checkpoint(c.resume_path);
+  if (k.identity != identity || k.perm.size() != rows || k.weights.size() != weights)
+    throw usage_error(fmt::format(
+        "--resume: '{}' belongs to another run (its data, model, dims, lambda, batch size, mode or workers "
+        "differ from this one's)", c.resume_path));
+  for (std::uint32_t i : k.perm)
+    if (i >= rows) throw usage_error(fmt::format("--resume: '{}' has a permutation entry out of range", c.resume_path));
+  if (k.next_epoch >= c.epochs)
+    throw usage_error(fmt::format("--resume: '{}' already finished epoch {}; --epochs {} leaves nothing to train",
+                                  c.resume_path, k.next_epoch, c.epochs));
+  const double step = c.learning_rate * std::pow(c.decay, static_cast<double>(k.next_epoch));
+  if (step != k.step)
+    throw usage_error(fmt::format("--resume: '{}' was written with another --learning-rate or --decay (step size "
+                                  "{:g} for epoch {}, this run's is {:g})", c.resume_path, k.step, k.next_epoch + 1, step));
+  return k;
+}
+
 void check_stop() {
   if (signals::stop_requested())
     throw interrupted(fmt::format("interrupted by signal {}", signals::stop_signal()));
@@ -146,6 +176,7 @@ run_result score_saved_model(const config& c, std::FILE* out) {
 
 run_result train(const config& c_in, std::FILE* out) {
   if (!c_in.load_model_path.empty()) return score_saved_model(c_in, out);
+  check_outputs(c_in);
   run_data rd = prepare_data(c_in);
   config c = c_in;
   const std::string default_note = resolve_data_defaults(c, rd);
@@ -165,6 +196,9 @@ run_result train(const config& c_in, std::FILE* out) {
   spec.lambda = c.lambda;
   spec.sync_bytes = protocol_sync_bytes(c, spec.rows, spec.outputs);
   spec.replicas = c.mode == run_mode::async && c.replicas == replica_mode::worker;
+  const std::uint64_t identity = run_identity(c, train_set, spec.outputs);
+  std::optional<checkpoint> resumed;
+  if (!c.resume_path.empty()) resumed = load_for_resume(c, identity, spec.rows, spec.dims * spec.outputs);
   shm::owned_segment seg(shm::unique_name(), spec);
   const shm::segment_view& v = seg.view();
   fill_segment(v, train_set);
@@ -199,14 +233,45 @@ run_result train(const config& c_in, std::FILE* out) {
   train_set = data::dataset{};
 
   metrics_writer metrics(c.metrics_path, c.profile);
-  std::unique_ptr<executor> exec;
-  if (c.mode != run_mode::serial)
-    exec = make_executor({c.executor, c.lifetime, c.attach, seg.name(), &v, c.workers});
   const std::unique_ptr<epoch_protocol> protocol = make_protocol(c, v);
   std::vector<worker::worker_args> tasks(c.workers);
   std::vector<worker_usage> usage;
 
   rng shuffler(c.synthetic.seed ^ 0x5eedf00dcafef00dULL);
+  unsigned first_epoch = 0;
+  if (resumed) {
+    std::copy(resumed->weights.begin(), resumed->weights.end(), v.weights());
+    std::copy(resumed->perm.begin(), resumed->perm.end(), v.perm());
+    shuffler.set_state(resumed->rng_state);
+    first_epoch = resumed->next_epoch;
+    if (out) fmt::print(out, "resumed from '{}' at epoch {}\n", c.resume_path, first_epoch + 1);
+  }
+  // The state at the current epoch's start, before its shuffle: what a checkpoint written on
+  // interruption holds, and (weights) what a retried epoch restarts from.
+  const bool keep_start = !c.checkpoint_path.empty() || c.on_worker_failure == failure_policy::retry;
+  checkpoint start;
+  start.identity = identity;
+  auto take_start = [&](unsigned epoch, double step) {
+    start.next_epoch = epoch;
+    start.step = step;
+    std::copy_n(shuffler.state(), 4, start.rng_state);
+    start.weights.assign(v.weights(), v.weights() + v.weight_count());
+    start.perm.assign(v.perm(), v.perm() + spec.rows);
+  };
+  unsigned current_epoch = first_epoch;
+  std::unique_ptr<executor> exec;
+  if (c.mode != run_mode::serial) {
+    exec = make_executor({c.executor, c.lifetime, c.attach, seg.name(), &v, c.workers});
+    if (c.on_worker_failure == failure_policy::retry)
+      exec = make_retrying_executor(std::move(exec), c.max_retries,
+                                    [&](std::vector<worker::worker_args>& retry_tasks, unsigned attempt,
+                                        const std::string& cause) {
+                                      std::copy(start.weights.begin(), start.weights.end(), v.weights());
+                                      if (protocol) protocol->prepare_epoch(retry_tasks, current_epoch, start.step);
+                                      fmt::print(stderr, "hogwild-coordinator: {}; retrying epoch {} (attempt {} of {})\n",
+                                                 cause, current_epoch + 1, attempt, c.max_retries + 1);
+                                    });
+  }
   run_result result;
   const auto t0 = clock_type::now();
   const double cpu0 = cpu_seconds();
@@ -216,10 +281,13 @@ run_result train(const config& c_in, std::FILE* out) {
   const bool live_workers = c.mode == run_mode::async && c.lifetime == worker_lifetime::run && c.executor != executor_kind::thread;
   double live_worker_cpu = 0;
 
-  for (unsigned epoch = 0; epoch < c.epochs; ++epoch) {
-    check_stop();
-    shuffle(std::span<std::uint32_t>(v.perm(), n), shuffler);
+  try {  // (body not re-indented, to keep merges with the other branches small)
+  for (unsigned epoch = first_epoch; epoch < c.epochs; ++epoch) {
     const double step = c.learning_rate * std::pow(c.decay, static_cast<double>(epoch));
+    current_epoch = epoch;
+    if (keep_start) take_start(epoch, step);
+    check_stop();  // after take_start: a stop here checkpoints exactly this epoch's start
+    shuffle(std::span<std::uint32_t>(v.perm(), n), shuffler);
     const auto te = clock_type::now();
     epoch_profile m_profile;
     if (c.mode == run_mode::serial) {
@@ -293,7 +361,27 @@ run_result train(const config& c_in, std::FILE* out) {
     if (!std::isfinite(m.train_objective))
       throw runtime_failure(fmt::format("training diverged in epoch {} (objective {}); try a smaller --learning-rate",
                                         m.epoch, m.train_objective));
+    if (!c.checkpoint_path.empty() && (m.epoch % c.checkpoint_every == 0 || m.epoch == c.epochs)) {
+      checkpoint k;
+      k.identity = identity;
+      k.next_epoch = m.epoch;
+      k.step = c.learning_rate * std::pow(c.decay, static_cast<double>(m.epoch));
+      std::copy_n(shuffler.state(), 4, k.rng_state);
+      k.weights.assign(v.weights(), v.weights() + v.weight_count());
+      k.perm.assign(v.perm(), v.perm() + n);
+      write_checkpoint(c.checkpoint_path, k);
+    }
   }
+  } catch (const interrupted&) {
+    // The model is part-way through an epoch: the checkpoint holds the state at that epoch's start.
+    if (!c.checkpoint_path.empty() && !start.weights.empty()) {
+      write_checkpoint(c.checkpoint_path, start);
+      fmt::print(stderr, "hogwild-coordinator: checkpoint of epoch {}'s start written to '{}'\n",
+                 start.next_epoch + 1, c.checkpoint_path);
+    }
+    throw;
+  }
+  metrics.finish();
   result.weights.assign(v.weights(), v.weights() + v.weight_count());
   result.true_weights = rd.true_weights;
   if (out) {

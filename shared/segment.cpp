@@ -67,6 +67,12 @@ segment_view::segment_view(void* base, std::size_t mapped_bytes) : base_(base) {
   if (h.total_bytes > mapped_bytes)
     throw usage_error(fmt::format("segment header claims {} bytes but only {} are mapped",
                                   h.total_bytes, mapped_bytes));
+  // Shape fields bounded first, so that the size products below cannot overflow (rows = 2^62 made
+  // rows * 4 wrap to 0 and passed; seed tests/fuzz/corpus/fuzz_segment_header/regression-overflow-rows).
+  const std::uint64_t t = h.total_bytes;
+  if (h.rows > t / 4 || h.dims > t / 8 || h.nnz > t / 4 || h.workers > t / 64 ||
+      (h.data_layout != kernel::layout::csr && h.dims != 0 && h.rows > t / (h.dims * 4)))
+    throw usage_error("segment header has a shape larger than the segment");
   for (const section* s : {&h.row_ptr, &h.col_idx, &h.values, &h.labels, &h.inv_du, &h.weights,
                            &h.perm, &h.stats, &h.sync, &h.control, &h.replicas})
     if (!inside(*s, h.total_bytes)) throw usage_error("segment header has a section outside the segment");
@@ -97,6 +103,15 @@ void segment_view::validate_data() const {
   const header& h = hdr();
   if (h.data_layout == kernel::layout::csr && (row_ptr()[0] != 0 || row_ptr()[h.rows] != h.nnz))
     throw usage_error("segment CSR row pointers are inconsistent");
+}
+
+void segment_view::validate_perm(std::uint64_t begin, std::uint64_t end) const {
+  const header& h = hdr();
+  if (begin > end || end > h.rows) throw usage_error("segment permutation range is out of bounds");
+  const std::uint32_t* p = perm();
+  std::uint32_t bad = 0;  // branch-free scan: any entry >= rows sets it
+  for (std::uint64_t i = begin; i < end; ++i) bad |= static_cast<std::uint32_t>(p[i] >= h.rows);
+  if (bad) throw usage_error(fmt::format("segment permutation has an entry >= {} rows in [{}, {})", h.rows, begin, end));
 }
 
 kernel::csr_view segment_view::csr() const {

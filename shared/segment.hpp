@@ -115,6 +115,9 @@ class segment_view {
   // Checks what the header alone cannot: the CSR row pointers' ends (the creator fills the data
   // after the header, so only attaching processes call this).
   void validate_data() const;
+  // Checks that perm()[begin, end) holds only row indices < rows (a worker reads rows through them).
+  // Throws usage_error. Cost: one pass over the range, far below one epoch's work on it.
+  void validate_perm(std::uint64_t begin, std::uint64_t end) const;
 
   header& hdr() const { return *static_cast<header*>(base_); }
   kernel::csr_view csr() const;

@@ -100,6 +100,7 @@ void run_task(const shm::segment_view& v, const worker_args& a, std::int64_t ent
   check_slot(v, a.worker);
   if (a.begin > a.end || a.end > h.rows)
     throw usage_error(fmt::format("range [{}, {}) is outside the permutation of {} rows", a.begin, a.end, h.rows));
+  v.validate_perm(a.begin, a.end);
   const thread_usage u0 = usage_now();
   shm::worker_stats& slot = v.stats()[a.worker];
   slot.done = 0;

@@ -1,0 +1,111 @@
+#include "coordinator/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "shared/error.hpp"
+
+namespace hogwild {
+namespace {
+
+std::string directory_of(const std::string& path) {
+  const auto parent = std::filesystem::path(path).parent_path();
+  return parent.empty() ? std::string(".") : parent.string();
+}
+
+// Makes a rename durable; failures here are not reported (the data itself is already synced).
+void sync_directory(const std::string& path) {
+  const int fd = ::open(directory_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+}  // namespace
+
+std::string temporary_name(const std::string& path) { return fmt::format("{}.{}.tmp", path, ::getpid()); }
+
+void check_writable(const char* flag, const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw usage_error(fmt::format("{}: '{}' is a directory; expected a file name", flag, path));
+  const std::string probe = fmt::format("{}/.hogwild-probe-{}", directory_of(path), ::getpid());
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    throw usage_error(fmt::format("{}: cannot write '{}': cannot create a file in '{}': {}", flag, path,
+                                  directory_of(path), std::strerror(errno)));
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+
+void write_file_atomically(const char* flag, const std::string& path, std::string_view bytes) {
+  atomic_output out(flag, path);
+  out.append(bytes);
+  out.commit();
+}
+
+atomic_output::atomic_output(const char* flag, std::string path)
+    : flag_(flag), path_(std::move(path)), tmp_(temporary_name(path_)) {
+  const int fd = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    throw runtime_failure(fmt::format("{}: cannot create '{}': {}", flag_, tmp_, std::strerror(errno)));
+  f_ = ::fdopen(fd, "w");
+  if (!f_) {
+    const int err = errno;
+    ::close(fd);
+    ::unlink(tmp_.c_str());
+    throw runtime_failure(fmt::format("{}: cannot open '{}': {}", flag_, tmp_, std::strerror(err)));
+  }
+}
+
+void atomic_output::fail(const char* what, int err) {
+  if (f_) std::fclose(f_);
+  f_ = nullptr;
+  ::unlink(tmp_.c_str());
+  throw runtime_failure(fmt::format("{}: {} '{}' failed: {}; the previous '{}' (if any) is untouched", flag_, what,
+                                    tmp_, std::strerror(err), path_));
+}
+
+void atomic_output::append(std::string_view bytes) {
+  if (!f_) return;
+  if ((!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), f_) != bytes.size()) || std::fflush(f_) != 0)
+    fail("writing", errno);
+}
+
+void atomic_output::commit() {
+  if (!f_) return;
+  if (std::fflush(f_) != 0) fail("writing", errno);
+  if (::fsync(::fileno(f_)) != 0) fail("syncing", errno);
+  std::FILE* f = f_;
+  f_ = nullptr;
+  if (std::fclose(f) != 0) {
+    const int err = errno;
+    ::unlink(tmp_.c_str());
+    throw runtime_failure(fmt::format("{}: closing '{}' failed: {}; the previous '{}' (if any) is untouched", flag_,
+                                      tmp_, std::strerror(err), path_));
+  }
+  if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp_.c_str());
+    throw runtime_failure(fmt::format("{}: renaming '{}' to '{}' failed: {}", flag_, tmp_, path_, std::strerror(err)));
+  }
+  sync_directory(path_);
+}
+
+atomic_output::~atomic_output() {
+  if (!f_) return;
+  try {
+    commit();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hogwild-coordinator: %s\n", e.what());
+  }
+}
+
+}  // namespace hogwild

@@ -1,0 +1,43 @@
+// Output files that are never half-written: content goes to a temporary name in the target's
+// directory, is fsync()ed, then rename()d over the target (atomic on POSIX file systems), and the
+// directory is fsync()ed. A failed write removes the temporary and leaves any previous file as it was.
+#pragma once
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace hogwild {
+
+// "<path>.<pid>.tmp": the temporary an output is written under before the rename.
+std::string temporary_name(const std::string& path);
+
+// Throws usage_error naming `flag` and `path` unless a file can be created (and is then removed)
+// in the directory of `path`, and `path` itself is not a directory.
+void check_writable(const char* flag, const std::string& path);
+
+// Writes `bytes` to `path` atomically; throws runtime_failure naming `flag`, the path and the cause.
+void write_file_atomically(const char* flag, const std::string& path, std::string_view bytes);
+
+// An output written in pieces (the metrics rows): rows go to the temporary, flushed after each
+// append(); commit() makes them durable and renames the temporary to the target. The destructor
+// commits what was written if neither commit() nor abandon() was called (an interrupted or failed
+// run keeps the rows so far), unless a write failed (then the temporary is removed).
+class atomic_output {
+ public:
+  atomic_output() = default;
+  atomic_output(const char* flag, std::string path);  // creates the temporary
+  ~atomic_output();
+  atomic_output(const atomic_output&) = delete;
+  atomic_output& operator=(const atomic_output&) = delete;
+  bool is_open() const { return f_ != nullptr; }
+  void append(std::string_view bytes);  // throws runtime_failure; the temporary is removed then
+  void commit();                        // throws runtime_failure; the previous target is untouched then
+
+ private:
+  [[noreturn]] void fail(const char* what, int err);
+  const char* flag_ = "";
+  std::string path_, tmp_;
+  std::FILE* f_ = nullptr;
+};
+
+}  // namespace hogwild

@@ -1,0 +1,258 @@
+// Reliability building blocks: checkpoint format, atomic writes (incl. a write that fails part-way),
+// writability checks, permutation bounds, the retry decorator, and that another user cannot open
+// a run's segment.
+#include <doctest/doctest.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "coordinator/atomic_file.hpp"
+#include "coordinator/checkpoint.hpp"
+#include "coordinator/retry.hpp"
+#include "shared/error.hpp"
+#include "shared/segment.hpp"
+
+using namespace hogwild;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct temp_dir {
+  fs::path path = fs::temp_directory_path() / ("hw-rel-" + std::to_string(::getpid()));
+  temp_dir() { fs::create_directories(path); }
+  ~temp_dir() { fs::remove_all(path); }
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+checkpoint sample_checkpoint() {
+  checkpoint k;
+  k.identity = 0x1234'5678'9abc'def0ULL;
+  k.next_epoch = 7;
+  k.step = 0.000932;
+  for (int i = 0; i < 4; ++i) k.rng_state[i] = 11u * (i + 1);
+  k.weights = {0.5, -1.25, 3e-300, 0.0};
+  k.perm = {2, 0, 1};
+  return k;
+}
+
+}  // namespace
+
+TEST_CASE("a checkpoint round-trips and every corruption is refused with usage_error") {
+  const checkpoint k = sample_checkpoint();
+  const std::string bytes = encode_checkpoint(k);
+  const checkpoint r = decode_checkpoint(bytes, "x");
+  CHECK(r.identity == k.identity);
+  CHECK(r.next_epoch == k.next_epoch);
+  CHECK(r.step == k.step);
+  CHECK(std::equal(std::begin(r.rng_state), std::end(r.rng_state), std::begin(k.rng_state)));
+  CHECK(r.weights == k.weights);
+  CHECK(r.perm == k.perm);
+  // Every single-byte change and every truncation is detected.
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    std::string bad = bytes;
+    bad[i] = static_cast<char>(bad[i] ^ 0x40);
+    CHECK_THROWS_AS(decode_checkpoint(bad, "x"), usage_error);
+  }
+  for (std::size_t n = 0; n < bytes.size(); ++n) CHECK_THROWS_AS(decode_checkpoint(bytes.substr(0, n), "x"), usage_error);
+  CHECK_THROWS_AS(decode_checkpoint(bytes + "z", "x"), usage_error);
+  std::string other_version = bytes;
+  other_version[8] = 2;
+  CHECK_THROWS_WITH_AS(decode_checkpoint(other_version, "f.ckpt"),
+                       doctest::Contains("'f.ckpt' is checkpoint format version 2"), usage_error);
+}
+
+TEST_CASE("write_file_atomically replaces the file and leaves no temporary") {
+  temp_dir d;
+  const fs::path p = d.path / "out.txt";
+  write_file_atomically("--save-model", p, "first\n");
+  write_file_atomically("--save-model", p, "second\n");
+  CHECK(slurp(p) == "second\n");
+  CHECK(std::distance(fs::directory_iterator(d.path), fs::directory_iterator{}) == 1);
+}
+
+TEST_CASE("a write that fails part-way (file size limit, as on a full disk) leaves the previous file untouched") {
+  temp_dir d;
+  const fs::path p = d.path / "model.txt";
+  write_file_atomically("--save-model", p, "previous\n");
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);  // write() then fails with EFBIG instead of killing the process
+    rlimit lim{4096, 4096};
+    ::setrlimit(RLIMIT_FSIZE, &lim);
+    try {
+      write_file_atomically("--save-model", p, std::string(1 << 20, 'x'));
+    } catch (const runtime_failure& e) {
+      ::_exit(std::string(e.what()).find("--save-model") != std::string::npos ? 0 : 3);
+    }
+    ::_exit(4);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(slurp(p) == "previous\n");
+  CHECK(std::distance(fs::directory_iterator(d.path), fs::directory_iterator{}) == 1);  // no temporary left
+}
+
+TEST_CASE("atomic_output keeps the rows so far when dropped without commit (interrupted run)") {
+  temp_dir d;
+  const fs::path p = d.path / "m.csv";
+  {
+    atomic_output out("--metrics", p);
+    out.append("a\n");
+    CHECK(!fs::exists(p));
+    CHECK(fs::exists(temporary_name(p)));
+    out.append("b\n");
+  }
+  CHECK(slurp(p) == "a\nb\n");
+  CHECK(!fs::exists(temporary_name(p)));
+}
+
+TEST_CASE("check_writable names the flag and path of an unwritable output") {
+  temp_dir d;
+  CHECK_NOTHROW(check_writable("--metrics", (d.path / "m.csv").string()));
+  CHECK(std::distance(fs::directory_iterator(d.path), fs::directory_iterator{}) == 0);
+  CHECK_THROWS_WITH_AS(check_writable("--metrics", (d.path / "missing" / "m.csv").string()),
+                       doctest::Contains("--metrics: cannot write"), usage_error);
+  CHECK_THROWS_WITH_AS(check_writable("--checkpoint", d.path.string()), doctest::Contains("--checkpoint: '"),
+                       usage_error);
+}
+
+TEST_CASE("a permutation entry outside the rows is an error, not an out-of-bounds read") {
+  shm::segment_spec spec;
+  spec.rows = 5;
+  spec.dims = 3;
+  spec.nnz = 0;
+  shm::owned_segment seg(shm::unique_name(), spec);
+  auto& v = seg.view();
+  for (std::uint32_t i = 0; i < 5; ++i) v.perm()[i] = i;
+  CHECK_NOTHROW(v.validate_perm(0, 5));
+  v.perm()[3] = 5;
+  CHECK_NOTHROW(v.validate_perm(0, 3));
+  CHECK_THROWS_AS(v.validate_perm(2, 5), usage_error);
+  CHECK_THROWS_AS(v.validate_perm(4, 6), usage_error);
+}
+
+namespace {
+
+// Fails the first `failures` epochs with runtime_failure, recording what it was given.
+struct flaky_executor : executor {
+  int failures;
+  int* calls;
+  std::vector<worker::fault>* seen;
+  flaky_executor(int f, int* c, std::vector<worker::fault>* s) : failures(f), calls(c), seen(s) {}
+  void run_epoch(const std::vector<worker::worker_args>& tasks, std::vector<worker_usage>&,
+                 const epoch_monitor&) override {
+    ++*calls;
+    seen->push_back(tasks[0].inject);
+    if (failures-- > 0) throw runtime_failure("worker 0 (pid 1) in epoch 1 was killed by signal 9 (Killed)");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the retry decorator retries failed epochs up to --max-retries, without the injected fault") {
+  std::vector<worker::worker_args> tasks(1);
+  tasks[0].inject = worker::fault::kill;
+  std::vector<worker_usage> usage;
+  SUBCASE("recovers") {
+    int calls = 0, hooks = 0;
+    std::vector<worker::fault> seen;
+    auto ex = make_retrying_executor(std::make_unique<flaky_executor>(2, &calls, &seen), 3,
+                                     [&](auto&, unsigned attempt, const std::string& cause) {
+                                       CHECK(attempt == static_cast<unsigned>(hooks + 2));
+                                       CHECK(cause.find("killed") != std::string::npos);
+                                       ++hooks;
+                                     });
+    ex->run_epoch(tasks, usage, {});
+    CHECK(calls == 3);
+    CHECK(hooks == 2);
+    CHECK(seen == std::vector<worker::fault>{worker::fault::kill, worker::fault::none, worker::fault::none});
+  }
+  SUBCASE("gives up") {
+    int calls = 0;
+    std::vector<worker::fault> seen;
+    auto ex = make_retrying_executor(std::make_unique<flaky_executor>(10, &calls, &seen), 2, {});
+    CHECK_THROWS_WITH_AS(ex->run_epoch(tasks, usage, {}), doctest::Contains("gave up after 2 retries"),
+                         runtime_failure);
+    CHECK(calls == 3);
+  }
+  SUBCASE("never retries an interruption") {
+    struct stopping : executor {
+      int n = 0;
+      void run_epoch(const std::vector<worker::worker_args>&, std::vector<worker_usage>&, const epoch_monitor&) override {
+        ++n;
+        throw interrupted("interrupted by signal 2");
+      }
+    };
+    auto inner = std::make_unique<stopping>();
+    auto* raw = inner.get();
+    auto ex = make_retrying_executor(std::move(inner), 3, {});
+    CHECK_THROWS_AS(ex->run_epoch(tasks, usage, {}), interrupted);
+    CHECK(raw->n == 1);
+  }
+}
+
+TEST_CASE("another user cannot open a run's segment (0600); skipped unless root") {
+  if (::geteuid() != 0) {
+    MESSAGE("not root: cannot switch to another user; skipped");
+    return;
+  }
+  const passwd* nobody = ::getpwnam("nobody");
+  REQUIRE(nobody != nullptr);
+  const uid_t uid = nobody->pw_uid;
+  const gid_t gid = nobody->pw_gid;
+  shm::segment_spec spec;
+  spec.rows = 4;
+  spec.dims = 2;
+  shm::owned_segment seg(shm::unique_name(), spec);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0) ::_exit(5);
+    if (::geteuid() != uid) ::_exit(6);
+    try {
+      shm::attached_segment a(seg.name(), false);
+      ::_exit(1);  // opened: the test fails
+    } catch (const usage_error& e) {
+      ::_exit(std::string(e.what()).find("cannot open shared-memory segment") != std::string::npos ? 0 : 2);
+    } catch (...) {
+      ::_exit(3);
+    }
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("a segment header whose shape overflows the size products is refused") {
+  shm::segment_spec spec;
+  spec.rows = 3;
+  spec.dims = 2;
+  spec.nnz = 4;
+  shm::owned_segment seg(shm::unique_name(), spec);
+  std::vector<std::byte> copy(seg.bytes());
+  std::memcpy(copy.data(), &seg.view().hdr(), seg.bytes());
+  auto& h = *reinterpret_cast<shm::header*>(copy.data());
+  h.rows = std::uint64_t{1} << 62;  // rows * 4 and rows * 4 wrap to 0, (rows + 1) * 8 to 8
+  h.nnz = 0;
+  h.row_ptr.bytes = 8;
+  h.col_idx.bytes = h.values.bytes = h.labels.bytes = h.perm.bytes = 0;
+  CHECK_THROWS_WITH_AS(shm::segment_view(copy.data(), copy.size()), doctest::Contains("shape larger than the segment"),
+                       usage_error);
+}
