@@ -272,7 +272,9 @@ def main():
                               ["--mode", mode, "--workers", w, "--train", reuters / "reuters.trn.gz",
                                "--test", reuters / "reuters.tst.gz", "--epochs", epochs])
                     runs.append((mode, w, rep, m))
-        target = min(min(x["test_error"] for x in m) for *_, m in runs) + 0.005
+        # The target: within 0.2 points of the best final test error of any run (a looser target is
+        # reached by every run in its first epoch and then measures only the first epoch's time).
+        target = min(m[-1]["test_error"] for *_, m in runs) + 0.002
         rows = []
         for mode, w, rep, m in runs:
             hit = next((x for x in m if x["test_error"] <= target), None)
