@@ -4,6 +4,8 @@
 // L2 added by the kernel (paper's sparse form, on every output of a touched coordinate).
 #pragma once
 
+#include "shared/models/argmax.hpp"
+
 namespace hogwild::models {
 
 struct multiclass_svm {
@@ -31,12 +33,7 @@ struct multiclass_svm {
       g[y] = -1.0;
     }
   }
-  static double predict(const double* s, int C) {
-    int best = 0;
-    for (int c = 1; c < C; ++c)
-      if (s[c] > s[best]) best = c;
-    return best;
-  }
+  static double predict(const double* s, int C) { return argmax(s, C); }
   static double error(const double* s, float y, int C) { return predict(s, C) != y ? 1.0 : 0.0; }
 };
 

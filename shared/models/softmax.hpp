@@ -1,7 +1,10 @@
 // Multinomial logistic regression (softmax): scores s_c, label y a class index 0..C-1,
 // loss log Σ_c exp(s_c) − s_y, gradient p_c − [c = y] with p = softmax(s). L2 added by the kernel.
 #pragma once
+
 #include <cmath>
+
+#include "shared/models/argmax.hpp"
 
 namespace hogwild::models {
 
@@ -23,12 +26,7 @@ struct softmax {
     for (int c = 0; c < C; ++c) g[c] = std::exp(s[c] - lse);
     g[static_cast<int>(yf)] -= 1.0;
   }
-  static double predict(const double* s, int C) {
-    int best = 0;
-    for (int c = 1; c < C; ++c)
-      if (s[c] > s[best]) best = c;
-    return best;
-  }
+  static double predict(const double* s, int C) { return argmax(s, C); }
   static double error(const double* s, float y, int C) { return predict(s, C) != y ? 1.0 : 0.0; }
 };
 
