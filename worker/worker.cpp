@@ -262,15 +262,26 @@ double parse_step(const std::string& flag, const std::string& text) {
   return value;
 }
 
+// Calls f(flag, value) for each "--flag value" pair of a worker command line.
+template <class F>
+void for_each_flag(const std::vector<std::string>& argv, F&& f) {
+  for (std::size_t i = 0; i < argv.size(); i += 2) {
+    if (i + 1 >= argv.size()) throw usage_error(fmt::format("{}: missing value", argv[i]));
+    f(argv[i], argv[i + 1]);
+  }
+}
+
+void check_segment_name(const std::string& name) {
+  if (name.empty() || name.find('/') != std::string::npos)
+    throw usage_error("--segment: expected a segment name without '/'");
+}
+
 }  // namespace
 
 worker_args parse_worker_args(const std::vector<std::string>& argv) {
   worker_args a;
   bool seen_segment = false, seen_begin = false, seen_end = false, seen_step = false;
-  for (std::size_t i = 0; i < argv.size(); ++i) {
-    const std::string& flag = argv[i];
-    if (i + 1 >= argv.size()) throw usage_error(fmt::format("{}: missing value", flag));
-    const std::string& value = argv[++i];
+  for_each_flag(argv, [&](const std::string& flag, const std::string& value) {
     if (flag == "--segment") {
       a.segment = value;
       seen_segment = true;
@@ -305,14 +316,13 @@ worker_args parse_worker_args(const std::vector<std::string>& argv) {
     } else {
       throw usage_error(fmt::format("unknown flag '{}'", flag));
     }
-  }
+  });
   if (!seen_segment || !seen_begin || !seen_end || !seen_step)
     throw usage_error("required: --segment NAME --begin B --end E --step S");
   if (a.ipc == "-") a.ipc.clear();
   if (a.mode == role::sync && (a.ipc.empty() || a.ipc.find('/') != std::string::npos))
     throw usage_error("--ipc: sync role needs the queues' base name, without '/'");
-  if (a.segment.empty() || a.segment.find('/') != std::string::npos)
-    throw usage_error("--segment: expected a segment name without '/'");
+  check_segment_name(a.segment);
   return a;
 }
 
@@ -332,10 +342,7 @@ std::vector<std::string> format_serve_args(const serve_args& a) {
 serve_args parse_serve_args(const std::vector<std::string>& argv) {
   serve_args a;
   bool seen_segment = false;
-  for (std::size_t i = 0; i < argv.size(); ++i) {
-    const std::string& flag = argv[i];
-    if (i + 1 >= argv.size()) throw usage_error(fmt::format("{}: missing value", flag));
-    const std::string& value = argv[++i];
+  for_each_flag(argv, [&](const std::string& flag, const std::string& value) {
     if (flag == "--segment") {
       a.segment = value;
       seen_segment = true;
@@ -348,10 +355,9 @@ serve_args parse_serve_args(const std::vector<std::string>& argv) {
     } else {
       throw usage_error(fmt::format("unknown flag '{}' (with --serve: --segment NAME --worker W [--attach populate|lazy])", flag));
     }
-  }
+  });
   if (!seen_segment) throw usage_error("required with --serve: --segment NAME --worker W");
-  if (a.segment.empty() || a.segment.find('/') != std::string::npos)
-    throw usage_error("--segment: expected a segment name without '/'");
+  check_segment_name(a.segment);
   return a;
 }
 
