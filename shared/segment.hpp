@@ -17,7 +17,8 @@
 namespace hogwild::shm {
 
 inline constexpr std::uint64_t segment_magic = 0x31444c4957474f48ULL;  // "HOGWILD1" little-endian
-inline constexpr std::uint32_t segment_version = 3;  // 2: control section, 128-byte stats; 3: model replicas
+inline constexpr std::uint32_t segment_version = 4;  // 2: control section, 128-byte stats; 3: model replicas;
+                                                     // 4: worker_stats.process_cpu_seconds
 
 struct section {
   std::uint64_t offset = 0;
@@ -26,7 +27,10 @@ struct section {
 
 // Written by a worker when it finishes its range; read by the coordinator after the join.
 // Timestamps are CLOCK_MONOTONIC (one clock for all processes); the rusage deltas are the
-// worker thread's own (RUSAGE_THREAD) from entry to the end of its range.
+// worker thread's own (RUSAGE_THREAD) from entry to the end of its range. CPU times come from
+// clock_gettime(CLOCK_*_CPUTIME_ID), which counts the running slice up to the call; getrusage's
+// times are only brought up to date when the thread is descheduled or ticked, so a task shorter
+// than a tick (a run-long worker's 0.1 ms range) read ~0 with it and its time went uncounted.
 struct alignas(64) worker_stats {
   std::uint64_t examples = 0;
   std::uint64_t updates = 0;
@@ -41,7 +45,8 @@ struct alignas(64) worker_stats {
   std::int64_t major_faults = 0;
   std::int64_t voluntary_switches = 0;
   std::int64_t involuntary_switches = 0;
-  double cpu_seconds = 0;  // user + sys of the worker thread during the task
+  double cpu_seconds = 0;          // user + sys of the worker thread during the task
+  double process_cpu_seconds = 0;  // user + sys of the worker's whole process so far (waits included)
 };
 static_assert(sizeof(worker_stats) == 128, "two cache lines per worker");
 
