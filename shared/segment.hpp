@@ -125,10 +125,17 @@ class segment_view {
   void validate_perm(std::uint64_t begin, std::uint64_t end) const;
 
   header& hdr() const { return *static_cast<header*>(base_); }
+  // Bytes [0, read_only_end()) of the segment hold every section that training only reads: the
+  // data (CSR or dense), labels and 1/d_u (and whatever lies between them).
+  std::size_t read_only_end() const;
+  // This view with those read-only sections read from `copy`, a copy of the segment's first
+  // read_only_end() bytes (--attach inherit-private); model, permutation, stats and control
+  // stay in the segment.
+  segment_view with_read_only_copy(const std::byte* copy) const;
   kernel::csr_view csr() const;
   kernel::dense_view dense() const;
-  float* labels() const { return at<float>(hdr().labels); }
-  double* inv_du() const { return at<double>(hdr().inv_du); }
+  float* labels() const { return read_only<float>(hdr().labels); }
+  double* inv_du() const { return read_only<double>(hdr().inv_du); }
   double* weights() const { return at<double>(hdr().weights); }
   std::size_t weight_count() const { return hdr().dims * hdr().outputs; }
   std::uint32_t* perm() const { return at<std::uint32_t>(hdr().perm); }
@@ -145,16 +152,21 @@ class segment_view {
     return reinterpret_cast<command_slot*>(at<std::byte>(hdr().control) + sizeof(control_block));
   }
   void* base() const { return base_; }
-  std::uint64_t* row_ptr() const { return at<std::uint64_t>(hdr().row_ptr); }
-  std::uint32_t* col_idx() const { return at<std::uint32_t>(hdr().col_idx); }
-  float* values() const { return at<float>(hdr().values); }
+  std::uint64_t* row_ptr() const { return read_only<std::uint64_t>(hdr().row_ptr); }
+  std::uint32_t* col_idx() const { return read_only<std::uint32_t>(hdr().col_idx); }
+  float* values() const { return read_only<float>(hdr().values); }
 
  private:
   template <class T>
   T* at(const section& s) const {
     return reinterpret_cast<T*>(static_cast<std::byte*>(base_) + s.offset);
   }
+  template <class T>
+  T* read_only(const section& s) const {
+    return read_only_base_ ? reinterpret_cast<T*>(read_only_base_ + s.offset) : at<T>(s);
+  }
   void* base_ = nullptr;
+  std::byte* read_only_base_ = nullptr;  // set by with_read_only_copy
 };
 
 // A fresh, unguessable name: "hogwild-<pid>-<64 random bits in hex>".
