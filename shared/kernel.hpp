@@ -18,11 +18,20 @@
 //
 // Shared-weight access goes through an Access policy: `relaxed_access` (std::atomic_ref, relaxed
 // order: Hogwild!'s races made well-defined C++) for concurrent runners, `plain_access` otherwise.
+//
+// Precision (--precision): every function below is a template on the weight type T, float or
+// double (W is the model array `T* w`). The data values are float in both. With T = float the
+// arithmetic on weights is float throughout: dot products accumulate in float, and the update
+// w_u ← w_u − scale (g x_u + reg w_u) is evaluated in float with scale, g and reg = λ/d_u rounded
+// to float once each. The scores are widened to double for the model's loss and dloss (per
+// example, not per nonzero), so the coefficients g are double in both precisions (sync mode ships
+// the same bytes). With T = double every expression is the one the kernel always had.
 #pragma once
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "shared/data_view.hpp"
 
@@ -33,24 +42,33 @@ inline constexpr std::size_t max_batch_coefficients = 4096;
 
 struct plain_access {
   static constexpr bool vectorizable = true;
-  static double load(const double& x) { return x; }
-  static void store(double& x, double v) { x = v; }
+  template <class T>
+  static T load(const T& x) { return x; }
+  template <class T>
+  static void store(T& x, T v) { x = v; }
 };
 
 struct relaxed_access {
   static constexpr bool vectorizable = false;
-  static double load(const double& x) {
-    return std::atomic_ref<double>(const_cast<double&>(x)).load(std::memory_order_relaxed);
+  template <class T>
+  static T load(const T& x) {
+    return std::atomic_ref<T>(const_cast<T&>(x)).load(std::memory_order_relaxed);
   }
-  static void store(double& x, double v) {
-    std::atomic_ref<double>(x).store(v, std::memory_order_relaxed);
+  template <class T>
+  static void store(T& x, T v) {
+    std::atomic_ref<T>(x).store(v, std::memory_order_relaxed);
   }
 };
 
+// The weight types the kernel is instantiated for (--precision float32 | float64).
+template <class T>
+concept weight_type = std::is_same_v<T, float> || std::is_same_v<T, double>;
+
 // x·w with four partial sums (breaks the add latency chain; fixed order, so deterministic).
-template <class Access>
-inline double dot(const sparse_row& x, const double* w) {
-  double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+// Accumulates in T.
+template <class Access, weight_type T>
+inline T dot(const sparse_row& x, const T* w) {
+  T a0 = 0, a1 = 0, a2 = 0, a3 = 0;
   std::uint32_t k = 0;
   for (; k + 4 <= x.nnz; k += 4) {
     a0 += x.val[k] * Access::load(w[x.idx[k]]);
@@ -61,9 +79,9 @@ inline double dot(const sparse_row& x, const double* w) {
   for (; k < x.nnz; ++k) a0 += x.val[k] * Access::load(w[x.idx[k]]);
   return (a0 + a1) + (a2 + a3);
 }
-template <class Access>
-inline double dot(const dense_row& x, const double* w) {
-  double acc = 0.0;
+template <class Access, weight_type T>
+inline T dot(const dense_row& x, const T* w) {
+  T acc = 0;
   if constexpr (Access::vectorizable) {
     // Vector partial sums in an order fixed at compile time: deterministic for a given build.
 #pragma omp simd reduction(+ : acc)
@@ -74,23 +92,31 @@ inline double dot(const dense_row& x, const double* w) {
   return acc;
 }
 
-// s[c] = Σ_j x_j w[j*C + c]
-template <class Access, int FixedC, class Row>
-inline void scores(const Row& x, const double* w, int C, double* s) {
+// s[c] = Σ_j x_j w[j*C + c], summed in T, handed to the model as double.
+template <class Access, int FixedC, class Row, weight_type T>
+inline void scores(const Row& x, const T* w, int C, double* s) {
   if constexpr (FixedC == 1) {
     s[0] = dot<Access>(x, w);
-  } else {
+  } else if constexpr (std::is_same_v<T, double>) {
     for (int c = 0; c < C; ++c) s[c] = 0.0;
     for_each_entry(x, [&](std::uint32_t j, float v) {
-      const double* wj = w + static_cast<std::size_t>(j) * C;
+      const T* wj = w + static_cast<std::size_t>(j) * C;
       for (int c = 0; c < C; ++c) s[c] += v * Access::load(wj[c]);
     });
+  } else {
+    T acc[256];  // C <= 256 (segment header)
+    for (int c = 0; c < C; ++c) acc[c] = 0;
+    for_each_entry(x, [&](std::uint32_t j, float v) {
+      const T* wj = w + static_cast<std::size_t>(j) * C;
+      for (int c = 0; c < C; ++c) acc[c] += v * Access::load(wj[c]);
+    });
+    for (int c = 0; c < C; ++c) s[c] = acc[c];
   }
 }
 
 // Phase 1: g[(i-b)*C + c] = ∂loss/∂s_c for examples perm[b..e). Returns the summed loss.
-template <class Model, class Access, class View>
-inline double batch_coefficients(const View& data, const float* labels, const double* w,
+template <class Model, class Access, class View, weight_type T>
+inline double batch_coefficients(const View& data, const float* labels, const T* w,
                                  const std::uint32_t* perm, std::size_t b, std::size_t e, int C,
                                  double* g) {
   constexpr int FixedC = Model::fixed_outputs;
@@ -108,52 +134,56 @@ inline double batch_coefficients(const View& data, const float* labels, const do
 }
 
 // One example's update for a single-output model on a dense row. The "only touched coordinates"
-// rule is a 0/1 multiplier computed in double: GCC turns a `x != 0 ? a : b` select on this loop
+// rule is a 0/1 multiplier computed in T: GCC turns a `x != 0 ? a : b` select on this loop
 // into a data-dependent branch (one misprediction per zero; measured 4x slower), not a blend.
-template <class Access>
-inline void apply_row(const dense_row& x, double* __restrict w, const double* __restrict inv_du, double g,
+// g, scale and λ/d_u are rounded to T once (no-ops for double).
+template <class Access, weight_type T>
+inline void apply_row(const dense_row& x, T* __restrict w, const double* __restrict inv_du, double g,
                       double scale, double lambda) {
+  const T gt = static_cast<T>(g), st = static_cast<T>(scale);
   for (std::uint32_t j = 0; j < x.dims; ++j) {
-    const double v = x.val[j];
+    const T v = x.val[j];
     std::uint32_t bits;
     std::memcpy(&bits, &x.val[j], sizeof bits);
-    const double touched = static_cast<double>((bits & 0x7fffffffu) != 0);  // v != 0, branch-free
-    const double reg = lambda * inv_du[j] * touched;
-    const double old = Access::load(w[j]);
-    Access::store(w[j], old - scale * (g * v + reg * old));
+    const T touched = static_cast<T>((bits & 0x7fffffffu) != 0);  // v != 0, branch-free
+    const T reg = static_cast<T>(lambda * inv_du[j]) * touched;
+    const T old = Access::load(w[j]);
+    Access::store(w[j], old - st * (gt * v + reg * old));
   }
 }
-template <class Access>
-inline void apply_row(const sparse_row& x, double* w, const double* inv_du, double g, double scale,
+template <class Access, weight_type T>
+inline void apply_row(const sparse_row& x, T* w, const double* inv_du, double g, double scale,
                       double lambda) {
+  const T gt = static_cast<T>(g), st = static_cast<T>(scale);
   for (std::uint32_t k = 0; k < x.nnz; ++k) {
     const std::uint32_t j = x.idx[k];
-    const double v = x.val[k];
-    const double reg = v != 0.0 ? lambda * inv_du[j] : 0.0;  // explicit zeros are rare in CSR
-    const double old = Access::load(w[j]);
-    Access::store(w[j], old - scale * (g * v + reg * old));
+    const T v = x.val[k];
+    const T reg = v != 0 ? static_cast<T>(lambda * inv_du[j]) : T(0);  // explicit zeros are rare in CSR
+    const T old = Access::load(w[j]);
+    Access::store(w[j], old - st * (gt * v + reg * old));
   }
 }
 
 // Phase 2: sequential per-example application of the coefficients (see the block above).
-template <class Access, int FixedC, class View>
-inline void apply_batch(const View& data, double* w, const double* inv_du, const std::uint32_t* perm,
+template <class Access, int FixedC, class View, weight_type T>
+inline void apply_batch(const View& data, T* w, const double* inv_du, const std::uint32_t* perm,
                         std::size_t b, std::size_t e, int C, const double* g, double scale,
                         double lambda) {
   if constexpr (FixedC == 1) {
     for (std::size_t i = b; i < e; ++i) apply_row<Access>(data.row(perm[i]), w, inv_du, g[i - b], scale, lambda);
     return;
   }
+  const T st = static_cast<T>(scale);
   for (std::size_t i = b; i < e; ++i) {
     const double* gi = g + (i - b) * C;
     for_each_entry(data.row(perm[i]), [&](std::uint32_t j, float v) {
       // reg is 0 for an explicit zero of a dense row: only coordinates an example touches are
       // regularised, so the dense and CSR paths agree on the same data.
-      const double reg = v != 0.0f ? lambda * inv_du[j] : 0.0;
-      double* wj = w + static_cast<std::size_t>(j) * C;
+      const T reg = v != 0.0f ? static_cast<T>(lambda * inv_du[j]) : T(0);
+      T* wj = w + static_cast<std::size_t>(j) * C;
       for (int c = 0; c < C; ++c) {
-        const double old = Access::load(wj[c]);
-        Access::store(wj[c], old - scale * (gi[c] * v + reg * old));
+        const T old = Access::load(wj[c]);
+        Access::store(wj[c], old - st * (static_cast<T>(gi[c]) * v + reg * old));
       }
     });
   }
@@ -173,8 +203,8 @@ struct range_result {
 };
 
 // SGD over perm[begin..end) in batches of K, updating w in place.
-template <class Model, class Access, class View>
-range_result sgd_range(const View& data, const float* labels, double* w, const double* inv_du,
+template <class Model, class Access, class View, weight_type T>
+range_result sgd_range(const View& data, const float* labels, T* w, const double* inv_du,
                        const std::uint32_t* perm, std::size_t begin, std::size_t end,
                        const step_params& p) {
   double g[max_batch_coefficients];
