@@ -96,8 +96,8 @@ void build(CLI::App& app, raw_options& o) {
   app.add_option("--model", o.model, fmt::format("{}", fmt::join(model_names, " | ")))
       ->check(CLI::IsMember(model_names));
   app.add_option("--precision", o.precision,
-                 "float64 | float32: the type of the model's weights and of the SGD arithmetic on them "
-                 "(float32: half the model's memory traffic, float sums). Data values are float32 in both.");
+                 "float64 | float32: the precision of the model's weights and of the SGD arithmetic on them "
+                 "(float32: 4-byte weights, float sums and updates). Data values are float32 in both.");
   app.add_option("--train", o.train, "training data file(s) (LIBSVM text, CIFAR-10 .bin batches, IDX images; raw or "
                  "gzip); without it, synthetic data")->group("Data files");
   app.add_option("--test", o.test, "test data file(s), same format as --train")->group("Data files");
