@@ -19,13 +19,14 @@
 // Shared-weight access goes through an Access policy: `relaxed_access` (std::atomic_ref, relaxed
 // order: Hogwild!'s races made well-defined C++) for concurrent runners, `plain_access` otherwise.
 //
-// Precision (--precision): every function below is a template on the weight type T, float or
-// double (W is the model array `T* w`). The data values are float in both. With T = float the
-// arithmetic on weights is float throughout: dot products accumulate in float, and the update
-// w_u ← w_u − scale (g x_u + reg w_u) is evaluated in float with scale, g and reg = λ/d_u rounded
-// to float once each. The scores are widened to double for the model's loss and dloss (per
-// example, not per nonzero), so the coefficients g are double in both precisions (sync mode ships
-// the same bytes). With T = double every expression is the one the kernel always had.
+// Precision (--precision): every function below is a template on the weight type T (float or
+// double) of the model array `T* w`; one kernel serves both. The data values are float in both.
+// With T = float the arithmetic on weights is float throughout: dot products accumulate in float,
+// and the update w_u ← w_u − scale (g x_u + reg w_u) is evaluated in float with scale, g and
+// reg = λ/d_u rounded to float once each. The scores are widened to double for the model's loss
+// and dloss (per example, not per nonzero), so the coefficients g are double in both precisions
+// (sync mode ships the same bytes). With T = double every expression is the one the kernel
+// always had.
 #pragma once
 #include <atomic>
 #include <cstddef>

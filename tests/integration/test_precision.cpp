@@ -179,6 +179,23 @@ TEST_CASE("float32: async with 2 workers ends within 1 point of float64 serial o
   CHECK(leftovers() == 0);
 }
 
+TEST_CASE("float32: async under every executor and worker lifetime ends within 1 point of float32 serial") {
+  config c = defaults();
+  c.epochs = 40;
+  const auto serial = run(c, run_mode::serial, 1, 2);
+  for (executor_kind e : {executor_kind::fork, executor_kind::spawn, executor_kind::thread})
+    for (worker_lifetime life : {worker_lifetime::epoch, worker_lifetime::run}) {
+      CAPTURE(name_of(e));
+      CAPTURE(name_of(life));
+      c.executor = e;
+      c.lifetime = life;
+      const auto r = run(c, run_mode::async, 2, 2);
+      CHECK(std::abs(r.history.back().test_error - serial.history.back().test_error) <= 0.01);
+      CHECK(all_floats(r.weights));
+    }
+  CHECK(leftovers() == 0);
+}
+
 TEST_CASE("float32: a model replica per worker with 1 worker equals the shared model bit for bit") {
   config c = defaults();
   c.epochs = 10;
