@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <memory>
 #include <span>
-#include <type_traits>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "shared/data_view.hpp"
