@@ -78,6 +78,9 @@ std::uint64_t run_identity(const config& c, const data::dataset& d, std::uint32_
   mix(static_cast<std::uint32_t>(c.batch_size));
   mix(static_cast<std::uint32_t>(c.mode));
   mix(static_cast<std::uint32_t>(c.workers));
+  // float32 runs only, so that float64 identities (and their checkpoints) stay what they were: a
+  // checkpoint resumes only a run of its own precision (float32 weights round-trip exactly).
+  if (c.weight_precision != precision::float64) mix(static_cast<std::uint32_t>(c.weight_precision));
   mix(static_cast<std::uint64_t>(d.rows()));
   mix(static_cast<std::uint64_t>(d.nnz()));
   h = fnv1a(d.row_ptr.data(), d.row_ptr.size() * sizeof(d.row_ptr[0]), h);

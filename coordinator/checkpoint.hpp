@@ -30,8 +30,9 @@ struct checkpoint {
 std::uint64_t fnv1a(const void* data, std::size_t bytes, std::uint64_t h = 0xcbf29ce484222325ULL);
 
 // What a checkpoint must match to be resumed: a hash of the training data (values, columns, row
-// pointers, labels) and of model kind, dims, outputs, lambda, batch size, mode, workers and the
-// checkpoint format version.
+// pointers, labels) and of model kind, dims, outputs, lambda, batch size, mode, workers, the
+// weight precision (when float32) and the checkpoint format version. Weights are stored as f64 in
+// both precisions (a float32 model's values widen and narrow back exactly).
 std::uint64_t run_identity(const config& c, const data::dataset& train, std::uint32_t outputs);
 
 std::string encode_checkpoint(const checkpoint& k);

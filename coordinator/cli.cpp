@@ -35,6 +35,7 @@ struct raw_options {
   std::string attach = "auto";
   bool profile = false;
   std::string model = "svm";
+  std::string precision = "float64";
   std::string synthetic;  // "" = svm for classifiers, regression for least-squares
   std::string layout = "auto";
   std::optional<std::size_t> rows, test_rows, dims;
@@ -95,6 +96,9 @@ void build(CLI::App& app, raw_options& o) {
   for (auto k : models::all_models) model_names.emplace_back(models::name_of(k));
   app.add_option("--model", o.model, fmt::format("{}", fmt::join(model_names, " | ")))
       ->check(CLI::IsMember(model_names));
+  app.add_option("--precision", o.precision,
+                 "float64 | float32: the precision of the model's weights and of the SGD arithmetic on them "
+                 "(float32: 4-byte weights, float sums and updates). Data values are float32 in both.");
   app.add_option("--train", o.train, "training data file(s) (LIBSVM text, CIFAR-10 .bin batches, IDX images; raw or "
                  "gzip); without it, synthetic data")->group("Data files");
   app.add_option("--test", o.test, "test data file(s), same format as --train")->group("Data files");
@@ -227,6 +231,9 @@ void finish(const raw_options& o, config& c) {
            : o.mode == "round-robin" ? run_mode::round_robin
                                      : run_mode::async;
   c.model = *models::parse_model(o.model);
+  const auto prec = parse_precision(o.precision);
+  require(prec.has_value(), "--precision", o.precision, "float32 or float64");
+  c.weight_precision = prec.value_or(precision::float64);
   const bool regression = o.synthetic.empty() ? c.model == models::model_kind::least_squares
                                               : o.synthetic == "regression";
   auto& s = c.synthetic;

@@ -8,6 +8,7 @@
 #include "datasets/synthetic.hpp"
 #include "shared/data_view.hpp"
 #include "shared/models/registry.hpp"
+#include "shared/precision.hpp"
 #include "worker/worker.hpp"
 
 namespace hogwild {
@@ -40,6 +41,8 @@ struct config {
   attach_choice attach = attach_choice::automatic;
   bool profile = false;  // per-epoch timing breakdown, page faults, context switches
   models::model_kind model = models::model_kind::svm;
+  // --precision: the model's weights and the kernel's arithmetic on them (data values are float).
+  precision weight_precision = precision::float64;
   data::synthetic_spec synthetic;
   // File data (datasets/loader.hpp); files.train empty = synthetic data. With files, the defaults
   // differ (see cli.cpp): learning_rate 0 = "pick from the data" (1 / max squared row norm).

@@ -67,35 +67,49 @@ void fill_segment(const shm::segment_view& v, const data::dataset& d) {
   std::copy(d.labels.begin(), d.labels.end(), v.labels());
   const auto inv = data::inverse_column_counts(d);
   std::copy(inv.begin(), inv.end(), v.inv_du());
-  std::fill_n(v.weights(), v.weight_count(), 0.0);
   std::iota(v.perm(), v.perm() + h.rows, 0u);
-  for (std::uint32_t k = 0; k < v.replica_count(); ++k) std::fill_n(v.replica(k), v.weight_count(), 0.0);
+  dispatch_precision(v.weight_precision(), [&](auto t) {
+    using T = decltype(t);
+    std::fill_n(v.weights_as<T>(), v.weight_count(), T(0));
+    for (std::uint32_t k = 0; k < v.replica_count(); ++k) std::fill_n(v.replica_as<T>(k), v.weight_count(), T(0));
+  });
 }
 
 // --replicas worker: the shared model becomes the mean of the replicas (what is evaluated); with
 // `reset`, every replica restarts from that mean. The sum starts from replica 0, so one replica
-// averages to itself bit for bit.
+// averages to itself bit for bit. The sum is in the model's type T (float for --precision float32).
+template <class T>
 void average_replicas(const shm::segment_view& v, bool reset) {
   const std::uint32_t k = v.replica_count();
   const std::size_t n = v.weight_count();
-  double* w = v.weights();
-  std::copy_n(v.replica(0), n, w);
+  T* w = v.weights_as<T>();
+  std::copy_n(v.replica_as<T>(0), n, w);
   for (std::uint32_t r = 1; r < k; ++r) {
-    const double* src = v.replica(r);
+    const T* src = v.replica_as<T>(r);
     for (std::size_t j = 0; j < n; ++j) w[j] += src[j];
   }
   if (k > 1)
-    for (std::size_t j = 0; j < n; ++j) w[j] /= static_cast<double>(k);
+    for (std::size_t j = 0; j < n; ++j) w[j] /= static_cast<T>(k);
   if (reset)
-    for (std::uint32_t r = 0; r < k; ++r) std::copy_n(w, n, v.replica(r));
+    for (std::uint32_t r = 0; r < k; ++r) std::copy_n(w, n, v.replica_as<T>(r));
 }
 
 evaluation evaluate_segment(const config& c, const shm::segment_view& v) {
   const auto& h = v.hdr();
   const int C = static_cast<int>(h.outputs);
-  return h.data_layout == kernel::layout::csr
-             ? evaluate(c.model, v.csr(), v.labels(), v.weights(), C, c.lambda)
-             : evaluate(c.model, v.dense(), v.labels(), v.weights(), C, c.lambda);
+  return dispatch_precision(v.weight_precision(), [&](auto t) {
+    const auto* w = v.weights_as<decltype(t)>();
+    return h.data_layout == kernel::layout::csr ? evaluate(c.model, v.csr(), v.labels(), w, C, c.lambda)
+                                                : evaluate(c.model, v.dense(), v.labels(), w, C, c.lambda);
+  });
+}
+
+// The segment's model evaluated on a held-out set (test or validation rows).
+evaluation evaluate_rows(const config& c, const shm::segment_view& v, const data::dataset& d) {
+  const int C = static_cast<int>(v.hdr().outputs);
+  return dispatch_precision(v.weight_precision(), [&](auto t) {
+    return evaluate(c.model, d.csr(), d.labels.data(), v.weights_as<decltype(t)>(), C, c.lambda);
+  });
 }
 
 std::string percent_or_mse(const config& c, double e) {
@@ -194,6 +208,7 @@ run_result train(const config& c_in, std::FILE* out) {
   spec.workers = c.workers;
   spec.batch_size = c.batch_size;
   spec.lambda = c.lambda;
+  spec.weight_precision = c.weight_precision;
   spec.sync_bytes = protocol_sync_bytes(c, spec.rows, spec.outputs);
   spec.replicas = c.mode == run_mode::async && c.replicas == replica_mode::worker;
   const std::uint64_t identity = run_identity(c, train_set, spec.outputs);
@@ -219,8 +234,10 @@ run_result train(const config& c_in, std::FILE* out) {
                  train_set.dims, c.synthetic.density, train_set.nnz(), layout_name, test_set.rows(), c.synthetic.seed);
     else
       fmt::print(out, "data: {}, {} layout\n", rd.description, layout_name);
-    fmt::print(out, "sgd: {} epochs, learning rate {:g}, decay {:g}, batch size {}, lambda {:g}, {} output{}\n", c.epochs,
-               c.learning_rate, c.decay, c.batch_size, c.lambda, C, C == 1 ? "" : "s");
+    // The default precision is not named, so float64 runs print what they always printed.
+    fmt::print(out, "sgd: {} epochs, learning rate {:g}, decay {:g}, batch size {}, lambda {:g}, {} output{}{}\n", c.epochs,
+               c.learning_rate, c.decay, c.batch_size, c.lambda, C, C == 1 ? "" : "s",
+               c.weight_precision == precision::float64 ? "" : ", precision float32 (float weights and arithmetic)");
     if (!default_note.empty()) fmt::print(out, "defaults: {}\n", default_note);
     if (!rd.cache_note.empty()) fmt::print(out, "cache: {}\n", rd.cache_note);
     fmt::print(out, "segment: /dev/shm/{} ({:.1f} MB)\n", seg.name(), static_cast<double>(seg.bytes()) / 1e6);
@@ -240,7 +257,7 @@ run_result train(const config& c_in, std::FILE* out) {
   rng shuffler(c.synthetic.seed ^ 0x5eedf00dcafef00dULL);
   unsigned first_epoch = 0;
   if (resumed) {
-    std::copy(resumed->weights.begin(), resumed->weights.end(), v.weights());
+    shm::set_weights(v, resumed->weights.data());  // exact: a float32 run's checkpoint holds floats
     std::copy(resumed->perm.begin(), resumed->perm.end(), v.perm());
     shuffler.set_state(resumed->rng_state);
     first_epoch = resumed->next_epoch;
@@ -255,7 +272,7 @@ run_result train(const config& c_in, std::FILE* out) {
     start.next_epoch = epoch;
     start.step = step;
     std::copy_n(shuffler.state(), 4, start.rng_state);
-    start.weights.assign(v.weights(), v.weights() + v.weight_count());
+    start.weights = shm::weights_to_double(v);
     start.perm.assign(v.perm(), v.perm() + spec.rows);
   };
   unsigned current_epoch = first_epoch;
@@ -266,7 +283,7 @@ run_result train(const config& c_in, std::FILE* out) {
       exec = make_retrying_executor(std::move(exec), c.max_retries,
                                     [&](std::vector<worker::worker_args>& retry_tasks, unsigned attempt,
                                         const std::string& cause) {
-                                      std::copy(start.weights.begin(), start.weights.end(), v.weights());
+                                      shm::set_weights(v, start.weights.data());
                                       if (protocol) protocol->prepare_epoch(retry_tasks, current_epoch, start.step);
                                       fmt::print(stderr, "hogwild-coordinator: {}; retrying epoch {} (attempt {} of {})\n",
                                                  cause, current_epoch + 1, attempt, c.max_retries + 1);
@@ -326,7 +343,10 @@ run_result train(const config& c_in, std::FILE* out) {
       }
       if (c.profile) m_profile = profile_epoch(v, c.workers, launch_ns, worker::now_ns(), usage);
     }
-    if (v.replica_count()) average_replicas(v, (epoch + 1) % c.average_every == 0 || epoch + 1 == c.epochs);
+    if (v.replica_count()) {
+      const bool reset = (epoch + 1) % c.average_every == 0 || epoch + 1 == c.epochs;
+      dispatch_precision(v.weight_precision(), [&](auto t) { average_replicas<decltype(t)>(v, reset); });
+    }
     epoch_metrics m;
     m.profile = m_profile;
     m.epoch = epoch + 1;
@@ -336,11 +356,8 @@ run_result train(const config& c_in, std::FILE* out) {
     const evaluation tr = evaluate_segment(c, v);
     m.train_objective = tr.objective;
     m.train_error = tr.error;
-    m.test_error = test_set.rows() ? evaluate(c.model, test_set.csr(), test_set.labels.data(), v.weights(), C, c.lambda).error
-                                   : std::nan("");
-    m.validation_error = rd.validation.rows() ? evaluate(c.model, rd.validation.csr(), rd.validation.labels.data(),
-                                                         v.weights(), C, c.lambda).error
-                                              : std::nan("");
+    m.test_error = test_set.rows() ? evaluate_rows(c, v, test_set).error : std::nan("");
+    m.validation_error = rd.validation.rows() ? evaluate_rows(c, v, rd.validation).error : std::nan("");
     m.profile.evaluation_seconds = seconds_since(t_eval);
     m.wall_seconds = seconds_since(t0);
     m.cpu_seconds = cpu_seconds() - cpu0 + live_worker_cpu;
@@ -371,7 +388,7 @@ run_result train(const config& c_in, std::FILE* out) {
       k.next_epoch = m.epoch;
       k.step = c.learning_rate * std::pow(c.decay, static_cast<double>(m.epoch));
       std::copy_n(shuffler.state(), 4, k.rng_state);
-      k.weights.assign(v.weights(), v.weights() + v.weight_count());
+      k.weights = shm::weights_to_double(v);
       k.perm.assign(v.perm(), v.perm() + n);
       write_checkpoint(c.checkpoint_path, k);
     }
@@ -386,7 +403,7 @@ run_result train(const config& c_in, std::FILE* out) {
     throw;
   }
   metrics.finish();
-  result.weights.assign(v.weights(), v.weights() + v.weight_count());
+  result.weights = shm::weights_to_double(v);  // float32 weights widen exactly
   result.true_weights = rd.true_weights;
   if (out) {
     const auto& last = result.history.back();

@@ -18,8 +18,10 @@ double batch_coefficients(const shm::segment_view& seg, std::size_t b, std::size
   return models::dispatch(h.model, [&](auto m) {
     using M = decltype(m);
     return with_view(seg, [&](const auto& view) {
-      return kernel::batch_coefficients<M, kernel::plain_access>(view, seg.labels(), seg.weights(), seg.perm(), b, e,
-                                                                 static_cast<int>(h.outputs), g);
+      return dispatch_precision(seg.weight_precision(), [&](auto t) {
+        return kernel::batch_coefficients<M, kernel::plain_access>(view, seg.labels(), seg.weights_as<decltype(t)>(),
+                                                                   seg.perm(), b, e, static_cast<int>(h.outputs), g);
+      });
     });
   });
 }
@@ -30,9 +32,11 @@ void apply_batch(const shm::segment_view& seg, std::size_t b, std::size_t e, con
   models::dispatch(h.model, [&](auto m) {
     using M = decltype(m);
     with_view(seg, [&](const auto& view) {
-      kernel::apply_batch<kernel::plain_access, M::fixed_outputs>(view, seg.weights(), seg.inv_du(), seg.perm(), b, e,
-                                                                  static_cast<int>(h.outputs), g,
-                                                                  step / static_cast<double>(e - b), h.lambda);
+      dispatch_precision(seg.weight_precision(), [&](auto t) {
+        kernel::apply_batch<kernel::plain_access, M::fixed_outputs>(view, seg.weights_as<decltype(t)>(), seg.inv_du(),
+                                                                    seg.perm(), b, e, static_cast<int>(h.outputs), g,
+                                                                    step / static_cast<double>(e - b), h.lambda);
+      });
     });
   });
 }

@@ -1,5 +1,5 @@
 // The kernel's two phases over a slice of a mapped segment's permutation, dispatched on the
-// segment's model and data layout (train_range does both phases together; sync mode splits them
+// segment's model, data layout and weight type (train_range does both phases together; sync mode splits them
 // between processes). Plain (non-atomic) weight access: callers guarantee that no one writes the
 // model meanwhile, which also keeps the arithmetic identical to the serial runner's.
 #pragma once

@@ -5,9 +5,9 @@
 namespace hogwild {
 namespace {
 
-template <class View>
+template <class View, class T>
 evaluation evaluate_view(models::model_kind kind, const View& data, const float* labels,
-                         const double* w, int C, double lambda) {
+                         const T* w, int C, double lambda) {
   return models::dispatch(kind, [&](auto m) {
     using M = decltype(m);
     double s[256];
@@ -18,7 +18,10 @@ evaluation evaluate_view(models::model_kind kind, const View& data, const float*
       err += M::error(s, labels[i], C);
     }
     double norm2 = 0.0;
-    for (std::size_t j = 0; j < data.dims * static_cast<std::size_t>(C); ++j) norm2 += w[j] * w[j];
+    for (std::size_t j = 0; j < data.dims * static_cast<std::size_t>(C); ++j) {
+      const double wj = w[j];
+      norm2 += wj * wj;
+    }
     const double n = data.rows ? static_cast<double>(data.rows) : 1.0;
     return evaluation{(loss + 0.5 * lambda * norm2) / n, err / n};
   });
@@ -32,6 +35,15 @@ evaluation evaluate(models::model_kind model, const kernel::csr_view& data, cons
 }
 evaluation evaluate(models::model_kind model, const kernel::dense_view& data, const float* labels,
                     const double* w, int outputs, double lambda) {
+  return evaluate_view(model, data, labels, w, outputs, lambda);
+}
+
+evaluation evaluate(models::model_kind model, const kernel::csr_view& data, const float* labels,
+                    const float* w, int outputs, double lambda) {
+  return evaluate_view(model, data, labels, w, outputs, lambda);
+}
+evaluation evaluate(models::model_kind model, const kernel::dense_view& data, const float* labels,
+                    const float* w, int outputs, double lambda) {
   return evaluate_view(model, data, labels, w, outputs, lambda);
 }
 

@@ -20,11 +20,21 @@
 //
 // Shared-weight access goes through an Access policy: `relaxed_access` (std::atomic_ref, relaxed
 // order: Hogwild!'s races made well-defined C++) for concurrent runners, `plain_access` otherwise.
+//
+// Precision (--precision): every function below is a template on the weight type T (float or
+// double) of the model array `T* w`; one kernel serves both. The data values are float in both.
+// With T = float the arithmetic on weights is float throughout: dot products accumulate in float,
+// and the update w_u ← w_u − scale (g x_u + reg w_u) is evaluated in float with scale, g and
+// reg = λ/d_u rounded to float once each. The scores are widened to double for the model's loss
+// and dloss (per example, not per nonzero), so the coefficients g are double in both precisions
+// (sync mode ships the same bytes). With T = double every expression is the one the kernel
+// always had.
 #pragma once
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "shared/data_view.hpp"
 
@@ -35,24 +45,33 @@ inline constexpr std::size_t max_batch_coefficients = 4096;
 
 struct plain_access {
   static constexpr bool vectorizable = true;
-  static double load(const double& x) { return x; }
-  static void store(double& x, double v) { x = v; }
+  template <class T>
+  static T load(const T& x) { return x; }
+  template <class T>
+  static void store(T& x, T v) { x = v; }
 };
 
 struct relaxed_access {
   static constexpr bool vectorizable = false;
-  static double load(const double& x) {
-    return std::atomic_ref<double>(const_cast<double&>(x)).load(std::memory_order_relaxed);
+  template <class T>
+  static T load(const T& x) {
+    return std::atomic_ref<T>(const_cast<T&>(x)).load(std::memory_order_relaxed);
   }
-  static void store(double& x, double v) {
-    std::atomic_ref<double>(x).store(v, std::memory_order_relaxed);
+  template <class T>
+  static void store(T& x, T v) {
+    std::atomic_ref<T>(x).store(v, std::memory_order_relaxed);
   }
 };
 
+// The weight types the kernel is instantiated for (--precision float32 | float64).
+template <class T>
+concept weight_type = std::is_same_v<T, float> || std::is_same_v<T, double>;
+
 // x·w with four partial sums (breaks the add latency chain; fixed order, so deterministic).
-template <class Access>
-inline double dot(const sparse_row& x, const double* w) {
-  double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+// Accumulates in T.
+template <class Access, weight_type T>
+inline T dot(const sparse_row& x, const T* w) {
+  T a0 = 0, a1 = 0, a2 = 0, a3 = 0;
   std::uint32_t k = 0;
   for (; k + 4 <= x.nnz; k += 4) {
     a0 += x.val[k] * Access::load(w[x.idx[k]]);
@@ -63,9 +82,9 @@ inline double dot(const sparse_row& x, const double* w) {
   for (; k < x.nnz; ++k) a0 += x.val[k] * Access::load(w[x.idx[k]]);
   return (a0 + a1) + (a2 + a3);
 }
-template <class Access>
-inline double dot(const dense_row& x, const double* w) {
-  double acc = 0.0;
+template <class Access, weight_type T>
+inline T dot(const dense_row& x, const T* w) {
+  T acc = 0;
   if constexpr (Access::vectorizable) {
     // Vector partial sums in an order fixed at compile time: deterministic for a given build.
 #pragma omp simd reduction(+ : acc)
@@ -76,23 +95,31 @@ inline double dot(const dense_row& x, const double* w) {
   return acc;
 }
 
-// s[c] = Σ_j x_j w[j*C + c]
-template <class Access, int FixedC, class Row>
-inline void scores(const Row& x, const double* w, int C, double* s) {
+// s[c] = Σ_j x_j w[j*C + c], summed in T, handed to the model as double.
+template <class Access, int FixedC, class Row, weight_type T>
+inline void scores(const Row& x, const T* w, int C, double* s) {
   if constexpr (FixedC == 1) {
     s[0] = dot<Access>(x, w);
-  } else {
+  } else if constexpr (std::is_same_v<T, double>) {
     for (int c = 0; c < C; ++c) s[c] = 0.0;
     for_each_entry(x, [&](std::uint32_t j, float v) {
-      const double* wj = w + static_cast<std::size_t>(j) * C;
+      const T* wj = w + static_cast<std::size_t>(j) * C;
       for (int c = 0; c < C; ++c) s[c] += v * Access::load(wj[c]);
     });
+  } else {
+    T acc[256];  // C <= 256 (segment header)
+    for (int c = 0; c < C; ++c) acc[c] = 0;
+    for_each_entry(x, [&](std::uint32_t j, float v) {
+      const T* wj = w + static_cast<std::size_t>(j) * C;
+      for (int c = 0; c < C; ++c) acc[c] += v * Access::load(wj[c]);
+    });
+    for (int c = 0; c < C; ++c) s[c] = acc[c];
   }
 }
 
 // Phase 1: g[(i-b)*C + c] = ∂loss/∂s_c for examples perm[b..e). Returns the summed loss.
-template <class Model, class Access, class View>
-inline double batch_coefficients(const View& data, const float* labels, const double* w,
+template <class Model, class Access, class View, weight_type T>
+inline double batch_coefficients(const View& data, const float* labels, const T* w,
                                  const std::uint32_t* perm, std::size_t b, std::size_t e, int C,
                                  double* g) {
   constexpr int FixedC = Model::fixed_outputs;
@@ -112,39 +139,42 @@ inline double batch_coefficients(const View& data, const float* labels, const do
 // The update of one weight: old·(1 − shrink·touched/d_u) − step_g·v, where shrink = γλ/K and
 // step_g = γ g_i / K. `touched` is 1 for a coordinate the example has (v ≠ 0), 0 for an explicit
 // zero: only touched coordinates are regularised, so dense and CSR rows give the same model.
-inline double updated(double old, double v, double inv_du, double touched, double shrink, double step_g) {
-  return old * (1.0 - shrink * inv_du * touched) - step_g * v;
+// In T: for float, shrink, step_g and 1/d_u are rounded to float (no-ops for double).
+template <class T>
+inline T updated(T old, T v, T inv_du, T touched, T shrink, T step_g) {
+  return old * (T(1) - shrink * inv_du * touched) - step_g * v;
 }
 
 // One example's update for a single-output model on a dense row. The "only touched coordinates"
-// rule is a 0/1 multiplier computed in double: GCC turns a `x != 0 ? a : b` select on this loop
+// rule is a 0/1 multiplier computed in T: GCC turns a `x != 0 ? a : b` select on this loop
 // into a data-dependent branch (one misprediction per zero; measured 4x slower), not a blend.
-template <class Access>
-inline void apply_row(const dense_row& x, double* __restrict w, const double* __restrict inv_du, double g,
+// g, scale and λ/d_u are rounded to T once (no-ops for double).
+template <class Access, weight_type T>
+inline void apply_row(const dense_row& x, T* __restrict w, const double* __restrict inv_du, double g,
                       double scale, double lambda) {
-  const double shrink = scale * lambda, step_g = scale * g;
+  const T shrink = static_cast<T>(scale * lambda), step_g = static_cast<T>(scale * g);
   for (std::uint32_t j = 0; j < x.dims; ++j) {
     std::uint32_t bits;
     std::memcpy(&bits, &x.val[j], sizeof bits);
-    const double touched = static_cast<double>((bits & 0x7fffffffu) != 0);  // v != 0, branch-free
-    Access::store(w[j], updated(Access::load(w[j]), x.val[j], inv_du[j], touched, shrink, step_g));
+    const T touched = static_cast<T>((bits & 0x7fffffffu) != 0);  // v != 0, branch-free
+    Access::store(w[j], updated<T>(Access::load(w[j]), x.val[j], static_cast<T>(inv_du[j]), touched, shrink, step_g));
   }
 }
-template <class Access>
-inline void apply_row(const sparse_row& x, double* w, const double* inv_du, double g, double scale,
+template <class Access, weight_type T>
+inline void apply_row(const sparse_row& x, T* w, const double* inv_du, double g, double scale,
                       double lambda) {
-  const double shrink = scale * lambda, step_g = scale * g;
+  const T shrink = static_cast<T>(scale * lambda), step_g = static_cast<T>(scale * g);
   for (std::uint32_t k = 0; k < x.nnz; ++k) {
     const std::uint32_t j = x.idx[k];
-    const double v = x.val[k];
-    const double touched = v != 0.0 ? 1.0 : 0.0;  // explicit zeros are rare in CSR: predictable
-    Access::store(w[j], updated(Access::load(w[j]), v, inv_du[j], touched, shrink, step_g));
+    const T v = x.val[k];
+    const T touched = v != 0 ? T(1) : T(0);  // explicit zeros are rare in CSR: predictable
+    Access::store(w[j], updated<T>(Access::load(w[j]), v, static_cast<T>(inv_du[j]), touched, shrink, step_g));
   }
 }
 
 // Phase 2: sequential per-example application of the coefficients (see the block above).
-template <class Access, int FixedC, class View>
-inline void apply_batch(const View& data, double* w, const double* inv_du, const std::uint32_t* perm,
+template <class Access, int FixedC, class View, weight_type T>
+inline void apply_batch(const View& data, T* w, const double* inv_du, const std::uint32_t* perm,
                         std::size_t b, std::size_t e, int C, const double* g, double scale,
                         double lambda) {
   if constexpr (FixedC == 1) {
@@ -152,15 +182,16 @@ inline void apply_batch(const View& data, double* w, const double* inv_du, const
     return;
   }
   if (C < 1 || C > 256) __builtin_unreachable();  // as in batch_coefficients
-  const double shrink = scale * lambda;
-  double step_g[FixedC == 1 ? 1 : 256];
+  const T shrink = static_cast<T>(scale * lambda);
+  T step_g[FixedC == 1 ? 1 : 256];
   for (std::size_t i = b; i < e; ++i) {
     const double* gi = g + (i - b) * C;
-    for (int c = 0; c < C; ++c) step_g[c] = scale * gi[c];
+    for (int c = 0; c < C; ++c) step_g[c] = static_cast<T>(scale * gi[c]);
     for_each_entry(data.row(perm[i]), [&](std::uint32_t j, float v) {
-      const double touched = v != 0.0f ? 1.0 : 0.0;  // see updated()
-      double* wj = w + static_cast<std::size_t>(j) * C;
-      for (int c = 0; c < C; ++c) Access::store(wj[c], updated(Access::load(wj[c]), v, inv_du[j], touched, shrink, step_g[c]));
+      const T touched = v != 0.0f ? T(1) : T(0);  // see updated()
+      T* wj = w + static_cast<std::size_t>(j) * C;
+      const T inv = static_cast<T>(inv_du[j]);
+      for (int c = 0; c < C; ++c) Access::store(wj[c], updated<T>(Access::load(wj[c]), v, inv, touched, shrink, step_g[c]));
     });
   }
 }
@@ -179,8 +210,8 @@ struct range_result {
 };
 
 // SGD over perm[begin..end) in batches of K, updating w in place.
-template <class Model, class Access, class View>
-range_result sgd_range(const View& data, const float* labels, double* w, const double* inv_du,
+template <class Model, class Access, class View, weight_type T>
+range_result sgd_range(const View& data, const float* labels, T* w, const double* inv_du,
                        const std::uint32_t* perm, std::size_t begin, std::size_t end,
                        const step_params& p) {
   double g[max_batch_coefficients];

@@ -35,13 +35,14 @@ std::uint64_t plan(const segment_spec& s, header& h) {
   take(h.labels, s.rows * sizeof(float));
   take(h.inv_du, s.dims * sizeof(double));
   // The model gets its own pages: no false sharing with read-mostly data around it.
-  take(h.weights, s.dims * s.outputs * sizeof(double), 4096);
+  const std::uint64_t wbytes = static_cast<std::uint32_t>(s.weight_precision);  // bytes per weight
+  take(h.weights, s.dims * s.outputs * wbytes, 4096);
   take(h.perm, s.rows * sizeof(std::uint32_t), 4096);
   take(h.stats, s.workers * sizeof(worker_stats), 64);
   take(h.sync, s.sync_bytes, 4096);
   take(h.control, control_bytes(s.workers), 4096);
   h.replica_count = s.replicas ? s.workers : 0;
-  h.replica_stride = align_up(s.dims * s.outputs * sizeof(double), 4096);
+  h.replica_stride = align_up(s.dims * s.outputs * wbytes, 4096);
   take(h.replicas, h.replica_count * h.replica_stride, 4096);
   return align_up(at, 4096);
 }
@@ -84,10 +85,13 @@ segment_view::segment_view(void* base, std::size_t mapped_bytes) : base_(base) {
   if (!csr && h.data_layout != kernel::layout::dense) throw usage_error("segment header has an unknown data layout");
   if (static_cast<std::uint32_t>(h.model) >= models::model_count)
     throw usage_error("segment header names an unknown model");
+  if (h.weight_precision != precision::float32 && h.weight_precision != precision::float64)
+    throw usage_error("segment header has an unknown weight precision");
+  const std::uint64_t wbytes = static_cast<std::uint32_t>(h.weight_precision);
   // Section sizes must match the declared shape.
   const bool sizes_ok =
       h.labels.bytes == h.rows * sizeof(float) && h.inv_du.bytes == h.dims * sizeof(double) &&
-      h.weights.bytes == h.dims * h.outputs * sizeof(double) &&
+      h.weights.bytes == h.dims * h.outputs * wbytes &&
       h.perm.bytes == h.rows * sizeof(std::uint32_t) &&
       h.stats.bytes == h.workers * sizeof(worker_stats) && h.control.bytes == control_bytes(h.workers) &&
       (h.replica_count == 0 || h.replica_count == h.workers) &&
@@ -129,6 +133,21 @@ segment_view segment_view::with_read_only_copy(const std::byte* copy) const {
   return v;
 }
 
+std::vector<double> weights_to_double(const segment_view& v) {
+  return dispatch_precision(v.weight_precision(), [&](auto t) {
+    const auto* w = v.weights_as<decltype(t)>();
+    return std::vector<double>(w, w + v.weight_count());
+  });
+}
+
+void set_weights(const segment_view& v, const double* w) {
+  dispatch_precision(v.weight_precision(), [&](auto t) {
+    using T = decltype(t);
+    T* out = v.weights_as<T>();
+    for (std::size_t j = 0; j < v.weight_count(); ++j) out[j] = static_cast<T>(w[j]);
+  });
+}
+
 kernel::csr_view segment_view::csr() const {
   return {row_ptr(), col_idx(), values(), hdr().rows, hdr().dims};
 }
@@ -161,6 +180,7 @@ owned_segment::owned_segment(std::string name, const segment_spec& spec)
   h.model = spec.model;
   h.workers = spec.workers;
   h.batch_size = spec.batch_size;
+  h.weight_precision = spec.weight_precision;
   h.lambda = spec.lambda;
   h.creator_pid = static_cast<std::uint64_t>(::getpid());
   try {

@@ -9,16 +9,21 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "shared/data_view.hpp"
 #include "shared/models/registry.hpp"
+#include "shared/precision.hpp"
 
 namespace hogwild::shm {
 
 inline constexpr std::uint64_t segment_magic = 0x31444c4957474f48ULL;  // "HOGWILD1" little-endian
-inline constexpr std::uint32_t segment_version = 4;  // 2: control section, 128-byte stats; 3: model replicas;
-                                                     // 4: worker_stats.process_cpu_seconds
+inline constexpr std::uint32_t segment_version = 5;  // 2: control section, 128-byte stats; 3: model replicas;
+                                                     // 4: worker_stats.process_cpu_seconds;
+                                                     // 5: header.weight_precision (float32 weights)
 
 struct section {
   std::uint64_t offset = 0;
@@ -85,7 +90,7 @@ struct header {
   models::model_kind model;
   std::uint32_t workers;  // stats slots
   std::uint32_t batch_size;
-  std::uint32_t reserved;
+  precision weight_precision;  // the type of `weights` and `replicas`; its value is bytes per weight
   double lambda;
   std::uint64_t creator_pid;
   section row_ptr, col_idx, values, labels, inv_du, weights, perm, stats, sync, control;
@@ -106,6 +111,7 @@ struct segment_spec {
   std::uint32_t workers = 1;
   std::uint32_t batch_size = 1;
   double lambda = 0.0;
+  precision weight_precision = precision::float64;
   std::uint64_t sync_bytes = 0;
   bool replicas = false;  // one model copy per worker (see header::replicas)
 };
@@ -136,15 +142,30 @@ class segment_view {
   kernel::dense_view dense() const;
   float* labels() const { return read_only<float>(hdr().labels); }
   double* inv_du() const { return read_only<double>(hdr().inv_du); }
-  double* weights() const { return at<double>(hdr().weights); }
+  // The model arrays hold floats or doubles (hdr().weight_precision). The typed accessors check
+  // the type and throw std::logic_error on a mismatch; code that serves both precisions goes
+  // through dispatch_precision(v.weight_precision(), ...) (shared/precision.hpp).
+  precision weight_precision() const { return hdr().weight_precision; }
+  template <class T>
+  T* weights_as() const {
+    check_type<T>();
+    return at<T>(hdr().weights);
+  }
   std::size_t weight_count() const { return hdr().dims * hdr().outputs; }
   std::uint32_t* perm() const { return at<std::uint32_t>(hdr().perm); }
   std::uint32_t replica_count() const { return hdr().replica_count; }
-  double* replica(std::uint32_t i) const {
-    return at<double>(hdr().replicas) + i * (hdr().replica_stride / sizeof(double));
+  template <class T>
+  T* replica_as(std::uint32_t i) const {
+    check_type<T>();
+    return at<T>(hdr().replicas) + i * (hdr().replica_stride / sizeof(T));
   }
   // The model that worker `i` trains: its own replica, or the shared model when there are none.
-  double* weights_for(std::uint32_t i) const { return replica_count() ? replica(i) : weights(); }
+  template <class T>
+  T* weights_for_as(std::uint32_t i) const { return replica_count() ? replica_as<T>(i) : weights_as<T>(); }
+  // The same for a float64 segment (the default precision).
+  double* weights() const { return weights_as<double>(); }
+  double* replica(std::uint32_t i) const { return replica_as<double>(i); }
+  double* weights_for(std::uint32_t i) const { return weights_for_as<double>(i); }
   worker_stats* stats() const { return at<worker_stats>(hdr().stats); }
   std::byte* sync_area() const { return at<std::byte>(hdr().sync); }
   control_block* control() const { return at<control_block>(hdr().control); }
@@ -157,6 +178,12 @@ class segment_view {
   float* values() const { return read_only<float>(hdr().values); }
 
  private:
+  template <class T>
+  void check_type() const {
+    static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>);
+    if (hdr().weight_precision != precision_of<T>)
+      throw std::logic_error("segment model accessed with the wrong weight type");
+  }
   template <class T>
   T* at(const section& s) const {
     return reinterpret_cast<T*>(static_cast<std::byte*>(base_) + s.offset);
@@ -209,6 +236,11 @@ class attached_segment {
   std::unique_ptr<impl> impl_;
   segment_view view_;
 };
+
+// The shared model as doubles (exact for float32 weights), and the reverse: sets the shared model
+// from doubles (rounded to float for a float32 segment; exact for values that came from one).
+std::vector<double> weights_to_double(const segment_view& v);
+void set_weights(const segment_view& v, const double* w);
 
 // Total bytes a segment for `spec` needs (header + aligned sections).
 std::size_t segment_bytes(const segment_spec& spec);

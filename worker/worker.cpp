@@ -113,7 +113,6 @@ void run_task(const shm::segment_view& v, const worker_args& a, std::int64_t ent
   slot.start_ns = now_ns();
   kernel::range_result r;
   // With replicas the worker is the only writer of its copy: plain access, no atomics.
-  double* const w = v.weights_for(a.worker);
   const bool concurrent = v.replica_count() == 0;
   if (a.mode == role::sync) {
     r = run_sync(a, v, [&] { act(a.inject, in_thread); });
@@ -122,14 +121,14 @@ void run_task(const shm::segment_view& v, const worker_args& a, std::int64_t ent
   } else if (a.inject != fault::none) {
     // Fail half-way through the range, after real updates have been made.
     const auto mid = a.begin + (a.end - a.begin) / 2;
-    r = train_range(v, w, a.begin, mid, a.step, concurrent);
+    r = train_range_for(v, a.worker, a.begin, mid, a.step, concurrent);
     act(a.inject, in_thread);
-    const auto rest = train_range(v, w, mid, a.end, a.step, concurrent);
+    const auto rest = train_range_for(v, a.worker, mid, a.end, a.step, concurrent);
     r.examples += rest.examples;
     r.updates += rest.updates;
     r.loss += rest.loss;
   } else {
-    r = train_range(v, w, a.begin, a.end, a.step, concurrent);
+    r = train_range_for(v, a.worker, a.begin, a.end, a.step, concurrent);
   }
   slot.end_ns = now_ns();
   const thread_usage u1 = usage_now();

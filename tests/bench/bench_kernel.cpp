@@ -1,6 +1,8 @@
 // Kernel and whole-run benchmark (issue 2). Prints, in one run on the same data:
 //  - ns per example of the serial kernel (CSR, default data) with plain and relaxed-atomic access,
 //  - the same for a hand-written baseline SGD loop (raw arrays, no abstractions),
+//  - the kernel with float weights (--precision float32) on the same data and permutation, CSR and
+//    dense, plain and relaxed, with the float32 / float64 ratio of each,
 //  - wall time of the whole default run (async, 8 forked workers per epoch, 200 epochs) and of
 //    the serial run, through train().
 // Usage: bench_kernel [--epochs E] [--rows N] [--repeat R] [--kernel-only]
@@ -89,21 +91,23 @@ int main(int argc, char** argv) {
   const std::size_t examples = static_cast<std::size_t>(epochs) * d.rows();
   const double lambda = 1.0;
   std::vector<double> w(d.dims);
+  std::vector<float> wf(d.dims);  // the float32 model
 
-  auto run_kernel = [&](auto access) {
+  // `weights` is w (float64) or wf (float32).
+  auto run_kernel = [&](auto access, auto& weights) {
     using A = decltype(access);
-    std::fill(w.begin(), w.end(), 0.0);
+    std::fill(weights.begin(), weights.end(), 0);
     for (int e = 0; e < epochs; ++e)
-      kernel::sgd_range<models::svm, A>(d.csr(), d.labels.data(), w.data(), inv.data(), perm.data(), 0, perm.size(),
-                                        {0.001, lambda, 2, 1});
+      kernel::sgd_range<models::svm, A>(d.csr(), d.labels.data(), weights.data(), inv.data(), perm.data(), 0,
+                                        perm.size(), {0.001, lambda, 2, 1});
   };
   const auto dense_vals = data::to_dense(d);
   const kernel::dense_view dv{dense_vals.data(), d.rows(), d.dims};
-  auto run_dense = [&](auto access) {
+  auto run_dense = [&](auto access, auto& weights) {
     using A = decltype(access);
-    std::fill(w.begin(), w.end(), 0.0);
+    std::fill(weights.begin(), weights.end(), 0);
     for (int e = 0; e < epochs; ++e)
-      kernel::sgd_range<models::svm, A>(dv, d.labels.data(), w.data(), inv.data(), perm.data(), 0, perm.size(),
+      kernel::sgd_range<models::svm, A>(dv, d.labels.data(), weights.data(), inv.data(), perm.data(), 0, perm.size(),
                                         {0.001, lambda, 2, 1});
   };
   // Rounds interleave the variants (each round runs every variant once) and each keeps its best:
@@ -113,10 +117,14 @@ int main(int argc, char** argv) {
         std::fill(w.begin(), w.end(), 0.0);
         for (int e = 0; e < epochs; ++e) baseline_epoch(d, inv, perm, w.data(), 0.001, lambda);
       },
-      [&] { run_kernel(kernel::plain_access{}); },
-      [&] { run_kernel(kernel::relaxed_access{}); },
-      [&] { run_dense(kernel::plain_access{}); },
-      [&] { run_dense(kernel::relaxed_access{}); }};
+      [&] { run_kernel(kernel::plain_access{}, w); },
+      [&] { run_kernel(kernel::relaxed_access{}, w); },
+      [&] { run_dense(kernel::plain_access{}, w); },
+      [&] { run_dense(kernel::relaxed_access{}, w); },
+      [&] { run_kernel(kernel::plain_access{}, wf); },
+      [&] { run_kernel(kernel::relaxed_access{}, wf); },
+      [&] { run_dense(kernel::plain_access{}, wf); },
+      [&] { run_dense(kernel::relaxed_access{}, wf); }};
   std::vector<double> best_ns(variants.size(), 1e30);
   for (int r = 0; r < repeat; ++r)
     for (std::size_t k = 0; k < variants.size(); ++k)
@@ -131,6 +139,13 @@ int main(int argc, char** argv) {
   std::printf("%-36s %10.1f %10.2f\n", "csr layout, relaxed atomic_ref", relaxed, relaxed / base);
   std::printf("%-36s %10.1f %10.2f\n", "dense layout, plain access", dense_plain, dense_plain / base);
   std::printf("%-36s %10.1f %10.2f\n", "dense layout, relaxed atomic_ref", dense_relaxed, dense_relaxed / base);
+  std::printf("\n%-36s %10s %10s %10s\n", "float32 weights", "ns/example", "vs baseline",
+              "vs float64");
+  const char* names[] = {"csr layout, plain access", "csr layout, relaxed atomic_ref", "dense layout, plain access",
+                         "dense layout, relaxed atomic_ref"};
+  for (std::size_t k = 0; k < 4; ++k)
+    std::printf("%-36s %10.1f %10.2f %10.2f\n", names[k], best_ns[5 + k], best_ns[5 + k] / base,
+                best_ns[5 + k] / best_ns[1 + k]);
 
   if (!whole_runs) return 0;
   // Whole runs through the coordinator's train(), default configuration.

@@ -18,7 +18,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     v.validate_perm(0, v.hdr().rows);
     // Touch the last element of every section the kernel reads.
     volatile double sink = 0;
-    if (v.weight_count()) sink = sink + v.weights()[v.weight_count() - 1];
+    if (v.weight_count())
+      hogwild::dispatch_precision(v.weight_precision(), [&](auto t) {
+        sink = sink + v.weights_as<decltype(t)>()[v.weight_count() - 1];
+      });
     if (v.hdr().dims) sink = sink + v.inv_du()[v.hdr().dims - 1];
     if (v.hdr().rows) sink = sink + v.labels()[v.hdr().rows - 1];
   } catch (const hogwild::usage_error&) {
