@@ -15,7 +15,8 @@ class fork_executor final : public executor {
  public:
   explicit fork_executor(const executor_setup& s) : view_(s.view), attach_(resolve_attach(s.attach, s.kind)) {
     signals::block();  // SIGCHLD must be blocked for signals::wait to see it
-    if (attach_ == worker::attach_mode::inherit_private && view_) {
+    if (view_ && (attach_ == worker::attach_mode::inherit || attach_ == worker::attach_mode::inherit_private) &&
+        wants_private_copy(s.attach, *view_)) {
       copy_ = std::make_unique<private_data_copy>(*view_);
       view_ = &copy_->view();
     }

@@ -1,6 +1,9 @@
 #include "coordinator/private_data.hpp"
 
 #include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 #include <cerrno>
 #include <cstdint>
@@ -12,6 +15,17 @@
 namespace hogwild {
 namespace {
 constexpr std::size_t huge_page = std::size_t{2} << 20;
+}
+
+std::size_t auto_private_copy_limit() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  const std::size_t physical = pages > 0 && page > 0 ? static_cast<std::size_t>(pages) * static_cast<std::size_t>(page) : 0;
+  return std::min(std::size_t{1} << 30, physical / 8);
+}
+
+bool wants_private_copy(attach_choice choice, const shm::segment_view& v) {
+  if (choice == attach_choice::inherit_private) return true;
+  return choice == attach_choice::automatic && v.read_only_end() <= auto_private_copy_limit();
 }
 
 private_data_copy::private_data_copy(const shm::segment_view& shared) : bytes_(shared.read_only_end()) {

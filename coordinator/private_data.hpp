@@ -12,9 +12,17 @@
 #pragma once
 #include <cstddef>
 
+#include "coordinator/config.hpp"
 #include "shared/segment.hpp"
 
 namespace hogwild {
+
+// Whether forked workers read the data from a private copy: always with --attach inherit-private;
+// with --attach auto when the copy is at most auto_private_copy_limit() bytes (docs/overheads.md:
+// it removes the per-epoch page faults on the data at the price of holding the data twice).
+bool wants_private_copy(attach_choice choice, const shm::segment_view& v);
+// min(1 GiB, physical memory / 8).
+std::size_t auto_private_copy_limit();
 
 class private_data_copy {
  public:

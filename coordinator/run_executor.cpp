@@ -37,6 +37,10 @@ class run_executor final : public executor {
  public:
   explicit run_executor(const executor_setup& s)
       : kind_(s.kind), view_(*s.view), workers_(s.workers), attach_(resolve_attach(s.attach, s.kind)), boxes_(s.workers) {
+    if (kind_ == executor_kind::fork &&
+        (attach_ == worker::attach_mode::inherit || attach_ == worker::attach_mode::inherit_private) &&
+        wants_private_copy(s.attach, view_))
+      copy_ = std::make_unique<private_data_copy>(view_);
     signals::block();
     // No worker serves this segment yet: mark every slot idle, so that a command left unanswered
     // by a previous executor on the same segment (a killed worker) is not taken as new.
@@ -90,7 +94,6 @@ class run_executor final : public executor {
       case executor_kind::fork: {
         const bool inherit = attach_ == worker::attach_mode::inherit || attach_ == worker::attach_mode::inherit_populate ||
                              attach_ == worker::attach_mode::inherit_private;
-        if (attach_ == worker::attach_mode::inherit_private && !copy_) copy_ = std::make_unique<private_data_copy>(view_);
         const shm::segment_view& inherited = copy_ ? copy_->view() : view_;
         procs_.add(w, fork_worker(w, 1, [&] {
                      return inherit ? worker::serve_inherited(inherited, w, attach_) : worker::serve_main(segment, w, attach_);
