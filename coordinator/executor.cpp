@@ -13,9 +13,9 @@ worker::attach_mode resolve_attach(attach_choice choice, executor_kind kind) {
   }
   // Measured in docs/overheads.md: a forked worker that keeps the coordinator's mapping pays
   // neither the mmap nor MAP_POPULATE's walk over the whole segment, and faults in only the
-  // pages it touches; the fork executors then also give it the private huge-page copy of the data
-  // when that is small enough (wants_private_copy). Spawned workers must map by name;
-  // MAP_POPULATE beats lazy faulting there.
+  // pages it touches (with --attach auto the trainer also hands the executor a view whose data
+  // comes from a private huge-page copy when that is small enough: wants_private_copy). Spawned
+  // workers must map by name; MAP_POPULATE beats lazy faulting there.
   return kind == executor_kind::fork ? worker::attach_mode::inherit : worker::attach_mode::populate;
 }
 

@@ -1,10 +1,8 @@
 // fork executor: one fork()ed child per worker per epoch; the child calls worker_main() (which
 // maps the segment by name and checks its header) or, with --attach inherit, runs on the mapping
-// it inherited from the coordinator, and _exit()s with its code.
-#include <memory>
-
+// it inherited from the coordinator (`view`: the segment, or with a private data copy the view
+// the trainer made of it, coordinator/private_data.hpp), and _exit()s with its code.
 #include "coordinator/executor.hpp"
-#include "coordinator/private_data.hpp"
 #include "coordinator/process_set.hpp"
 #include "coordinator/signals.hpp"
 
@@ -15,11 +13,6 @@ class fork_executor final : public executor {
  public:
   explicit fork_executor(const executor_setup& s) : view_(s.view), attach_(resolve_attach(s.attach, s.kind)) {
     signals::block();  // SIGCHLD must be blocked for signals::wait to see it
-    if (view_ && (attach_ == worker::attach_mode::inherit || attach_ == worker::attach_mode::inherit_private) &&
-        wants_private_copy(s.attach, *view_)) {
-      copy_ = std::make_unique<private_data_copy>(*view_);
-      view_ = &copy_->view();
-    }
   }
   void run_epoch(const std::vector<worker::worker_args>& tasks, std::vector<worker_usage>& usage,
                  const epoch_monitor& monitor) override {
@@ -41,7 +34,6 @@ class fork_executor final : public executor {
  private:
   const shm::segment_view* view_;
   worker::attach_mode attach_;
-  std::unique_ptr<private_data_copy> copy_;  // --attach inherit-private
 };
 
 }  // namespace

@@ -23,9 +23,11 @@ std::size_t auto_private_copy_limit() {
   return std::min(std::size_t{1} << 30, physical / 8);
 }
 
-bool wants_private_copy(attach_choice choice, const shm::segment_view& v) {
-  if (choice == attach_choice::inherit_private) return true;
-  return choice == attach_choice::automatic && v.read_only_end() <= auto_private_copy_limit();
+bool wants_private_copy(const config& c, const shm::segment_view& v) {
+  if (c.attach == attach_choice::inherit_private) return true;
+  if (c.attach != attach_choice::automatic) return false;
+  const bool own_mapping = c.mode == run_mode::serial || c.executor != executor_kind::spawn;
+  return own_mapping && v.read_only_end() <= auto_private_copy_limit();
 }
 
 private_data_copy::private_data_copy(const shm::segment_view& shared) : bytes_(shared.read_only_end()) {

@@ -17,10 +17,13 @@
 
 namespace hogwild {
 
-// Whether forked workers read the data from a private copy: always with --attach inherit-private;
-// with --attach auto when the copy is at most auto_private_copy_limit() bytes (docs/overheads.md:
-// it removes the per-epoch page faults on the data at the price of holding the data twice).
-bool wants_private_copy(attach_choice choice, const shm::segment_view& v);
+// Whether training reads the data from a private copy: always with --attach inherit-private
+// (fork); with --attach auto for every runner that reads the coordinator's own mapping — serial,
+// the sync collector, threads and forked workers (not spawned ones) — when the copy is at most
+// auto_private_copy_limit() bytes. docs/overheads.md: it removes a per-epoch fork's page faults on
+// the data and, with 2 MiB pages, most TLB misses of random row access, at the price of holding
+// the data twice.
+bool wants_private_copy(const config& c, const shm::segment_view& v);
 // min(1 GiB, physical memory / 8).
 std::size_t auto_private_copy_limit();
 

@@ -10,7 +10,6 @@
 #include <thread>
 
 #include "coordinator/executor.hpp"
-#include "coordinator/private_data.hpp"
 #include "coordinator/process_set.hpp"
 #include "coordinator/signals.hpp"
 #include "shared/control.hpp"
@@ -37,10 +36,7 @@ class run_executor final : public executor {
  public:
   explicit run_executor(const executor_setup& s)
       : kind_(s.kind), view_(*s.view), workers_(s.workers), attach_(resolve_attach(s.attach, s.kind)), boxes_(s.workers) {
-    if (kind_ == executor_kind::fork &&
-        (attach_ == worker::attach_mode::inherit || attach_ == worker::attach_mode::inherit_private) &&
-        wants_private_copy(s.attach, view_))
-      copy_ = std::make_unique<private_data_copy>(view_);
+
     signals::block();
     // No worker serves this segment yet: mark every slot idle, so that a command left unanswered
     // by a previous executor on the same segment (a killed worker) is not taken as new.
@@ -94,9 +90,8 @@ class run_executor final : public executor {
       case executor_kind::fork: {
         const bool inherit = attach_ == worker::attach_mode::inherit || attach_ == worker::attach_mode::inherit_populate ||
                              attach_ == worker::attach_mode::inherit_private;
-        const shm::segment_view& inherited = copy_ ? copy_->view() : view_;
         procs_.add(w, fork_worker(w, 1, [&] {
-                     return inherit ? worker::serve_inherited(inherited, w, attach_) : worker::serve_main(segment, w, attach_);
+                     return inherit ? worker::serve_inherited(view_, w, attach_) : worker::serve_main(segment, w, attach_);
                    }));
         break;
       }
@@ -152,7 +147,6 @@ class run_executor final : public executor {
   std::uint32_t workers_;
   worker::attach_mode attach_;
   process_set procs_;
-  std::unique_ptr<private_data_copy> copy_;  // --attach inherit-private (fork)
   std::vector<std::thread> threads_;
   std::vector<thread_error_box> boxes_;
 };

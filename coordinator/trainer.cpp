@@ -20,6 +20,7 @@
 #include "coordinator/signals.hpp"
 #include "coordinator/data_setup.hpp"
 #include "coordinator/model_io.hpp"
+#include "coordinator/private_data.hpp"
 #include "datasets/synthetic.hpp"
 #include "shared/error.hpp"
 #include "shared/evaluate.hpp"
@@ -215,8 +216,7 @@ run_result train(const config& c_in, std::FILE* out) {
   std::optional<checkpoint> resumed;
   if (!c.resume_path.empty()) resumed = load_for_resume(c, identity, spec.rows, spec.dims * spec.outputs);
   shm::owned_segment seg(shm::unique_name(), spec);
-  const shm::segment_view& v = seg.view();
-  fill_segment(v, train_set);
+  fill_segment(seg.view(), train_set);
 
   if (out) {
     fmt::print(out, "hogwild: mode {}, {} worker{} ({}), model {}, lambda {:g}{}\n", name_of(c.mode), c.workers,
@@ -248,6 +248,13 @@ run_result train(const config& c_in, std::FILE* out) {
   // the coordinator's private memory, so a big heap adds to every per-epoch fork (and it halves
   // the coordinator's memory). See docs/overheads.md.
   train_set = data::dataset{};
+  // Everything below reads the data through `v`: the segment, or (--attach auto/inherit-private)
+  // the segment with its read-only sections taken from a private huge-page copy, which forked
+  // workers inherit with their page tables (coordinator/private_data.hpp, docs/overheads.md).
+  // Writes (model, permutation, stats, control) go to the segment either way.
+  const std::unique_ptr<private_data_copy> data_copy =
+      wants_private_copy(c, seg.view()) ? std::make_unique<private_data_copy>(seg.view()) : nullptr;
+  const shm::segment_view& v = data_copy ? data_copy->view() : seg.view();
 
   metrics_writer metrics(c.metrics_path, c.profile);
   const std::unique_ptr<epoch_protocol> protocol = make_protocol(c, v);
