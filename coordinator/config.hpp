@@ -66,6 +66,10 @@ struct config {
   std::string resume_path;          // --resume FILE
   failure_policy on_worker_failure = failure_policy::abort;
   unsigned max_retries = 3;         // per epoch, with --on-worker-failure retry
+  // --distributed (docs/distributed.md): one rank of an MPI job; rank 0 reports and writes outputs.
+  bool distributed = false;
+  unsigned fault_rank = 0;     // --fault-rank: the rank whose worker --inject-fault hits
+  unsigned emulate_ranks = 1;  // --emulate-ranks R: order examples as a --distributed sync run of R ranks
 };
 
 }  // namespace hogwild

@@ -4,11 +4,13 @@
 #include <unistd.h>
 
 #include <boost/interprocess/ipc/message_queue.hpp>
+#include <algorithm>
 #include <chrono>
 #include <fmt/format.h>
 #include <memory>
 #include <optional>
 
+#include "coordinator/cluster.hpp"
 #include "coordinator/protocol.hpp"
 #include "shared/batch_phases.hpp"
 #include "shared/error.hpp"
@@ -50,19 +52,30 @@ class owned_queue {
 
 class sync_protocol final : public epoch_protocol {
  public:
-  sync_protocol(const config& c, const shm::segment_view& v)
+  sync_protocol(const config& c, const shm::segment_view& v, const rank_plan* plan)
       : v_(v),
         layout_{v.hdr().rows, c.workers, c.batch_size},
         timeout_(std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(c.step_timeout))),
         timeout_seconds_(c.step_timeout),
         base_(shm::unique_name()),
         ready_(ipc::ready_queue_name(base_), c.workers, sizeof(ipc::ready_message)),
-        seen_(c.workers, 0) {}
+        seen_(c.workers, 0) {
+    if (plan && plan->net) {
+      net_ = plan->net;
+      shard_rows_ = plan->shard_rows;
+      for (auto rows : shard_rows_) {
+        const ipc::step_layout L{rows, c.workers, c.batch_size};
+        global_steps_ = std::max(global_steps_, L.steps());
+      }
+      maps_.resize(v.hdr().dims * (1 + static_cast<std::size_t>(v.hdr().outputs)));
+    }
+  }
 
   void prepare_epoch(std::vector<worker::worker_args>& tasks, unsigned epoch, double step) override {
     epoch_ = epoch;
     step_size_ = step;
     step_ = 0;
+    combined_ = 0;
     steps_ = layout_.steps();
     arrived_ = 0;
     std::fill(seen_.begin(), seen_.end(), 0);
@@ -114,14 +127,20 @@ class sync_protocol final : public epoch_protocol {
   }
 
   void finish_epoch() override {
-    if (step_ != steps_)
+    // Distributed: a rank with one K·W piece fewer than the largest shard still takes part in the
+    // last global step (with the identity map).
+    while (net_ && step_ == steps_ && combined_ < global_steps_) combine_step(combined_, 0, 0);
+    if (step_ != steps_ || (net_ && combined_ != global_steps_))
       throw runtime_failure(fmt::format("sync epoch {} ended after {} of {} steps", epoch_ + 1, step_, steps_));
   }
 
  private:
   // All coefficients of step_ are in the sync area, in worker order = global batch order.
   void finish_step() {
-    apply_batch(v_, layout_.step_begin(step_), layout_.step_end(step_), ipc::sync_slots_of(v_.sync_area()), step_size_);
+    if (net_)
+      combine_step(step_, layout_.step_begin(step_), layout_.step_end(step_));
+    else
+      apply_batch(v_, layout_.step_begin(step_), layout_.step_end(step_), ipc::sync_slots_of(v_.sync_area()), step_size_);
     ++step_;
     arrived_ = 0;
     std::fill(seen_.begin(), seen_.end(), 0);
@@ -129,6 +148,26 @@ class sync_protocol final : public epoch_protocol {
     ctl.released.store(static_cast<std::uint32_t>(step_), std::memory_order_release);
     ipc::futex_wake_all(ctl.released);
     step_started_ = clock_type::now();
+  }
+
+  // Distributed: this rank's piece perm[b, e) of global step s becomes an affine map per
+  // coordinate, the ranks' maps are composed in rank order (MPI_Allreduce with a non-commutative
+  // operation), and the composition is applied: the update of the global batch in global order.
+  void combine_step(std::uint64_t s, std::uint64_t b, std::uint64_t e) {
+    std::uint64_t global = 0;  // examples in global step s, over all ranks
+    for (auto rows : shard_rows_) {
+      const ipc::step_layout L{rows, layout_.workers, layout_.batch};
+      if (s < L.steps()) global += L.step_end(s) - L.step_begin(s);
+    }
+    const std::size_t width = 1 + static_cast<std::size_t>(v_.hdr().outputs);
+    for (std::size_t j = 0; j < maps_.size(); j += width) {
+      maps_[j] = 1.0;
+      std::fill_n(maps_.begin() + static_cast<std::ptrdiff_t>(j) + 1, width - 1, 0.0);
+    }
+    compose_batch(v_, b, e, ipc::sync_slots_of(v_.sync_area()), step_size_ / static_cast<double>(global), maps_.data());
+    net_->compose_affine(maps_.data(), v_.hdr().dims, static_cast<int>(v_.hdr().outputs), timeout_seconds_);
+    apply_maps(v_, maps_.data());
+    combined_ = s + 1;
   }
 
   runtime_failure timed_out() const {
@@ -154,12 +193,16 @@ class sync_protocol final : public epoch_protocol {
   double step_size_ = 0.0;
   std::uint64_t step_ = 0, steps_ = 0;
   clock_type::time_point step_started_;
+  cluster* net_ = nullptr;                 // distributed only
+  std::vector<std::uint64_t> shard_rows_;  // rows of every rank
+  std::uint64_t global_steps_ = 0, combined_ = 0;
+  std::vector<double> maps_;
 };
 
 }  // namespace
 
-std::unique_ptr<epoch_protocol> make_sync_protocol(const config& c, const shm::segment_view& v) {
-  return std::make_unique<sync_protocol>(c, v);
+std::unique_ptr<epoch_protocol> make_sync_protocol(const config& c, const shm::segment_view& v, const rank_plan* plan) {
+  return std::make_unique<sync_protocol>(c, v, plan);
 }
 
 }  // namespace hogwild

@@ -13,6 +13,7 @@
 
 #include "coordinator/atomic_file.hpp"
 #include "coordinator/checkpoint.hpp"
+#include "coordinator/cluster.hpp"
 #include "coordinator/executor.hpp"
 #include "coordinator/protocol.hpp"
 #include "coordinator/retry.hpp"
@@ -54,7 +55,7 @@ kernel::layout choose_layout(const config& c, const data::dataset& d) {
   return density < 0.5 ? kernel::layout::csr : kernel::layout::dense;
 }
 
-void fill_segment(const shm::segment_view& v, const data::dataset& d) {
+void fill_segment(const shm::segment_view& v, const data::dataset& d, const std::vector<double>& inv) {
   const shm::header& h = v.hdr();
   if (h.data_layout == kernel::layout::csr) {
     std::copy(d.row_ptr.begin(), d.row_ptr.end(), v.row_ptr());
@@ -65,7 +66,6 @@ void fill_segment(const shm::segment_view& v, const data::dataset& d) {
     std::copy(dense.begin(), dense.end(), v.values());
   }
   std::copy(d.labels.begin(), d.labels.end(), v.labels());
-  const auto inv = data::inverse_column_counts(d);
   std::copy(inv.begin(), inv.end(), v.inv_du());
   std::fill_n(v.weights(), v.weight_count(), 0.0);
   std::iota(v.perm(), v.perm() + h.rows, 0u);
@@ -129,6 +129,56 @@ checkpoint load_for_resume(const config& c, std::uint64_t identity, std::size_t 
   return k;
 }
 
+// Rows [b, e) of d as a dataset of their own (a rank's shard).
+data::dataset slice_rows(const data::dataset& d, std::size_t b, std::size_t e) {
+  data::dataset s;
+  s.dims = d.dims;
+  for (std::size_t r = b; r < e; ++r) {
+    const auto k0 = d.row_ptr[r], k1 = d.row_ptr[r + 1];
+    s.add_row(d.idx.data() + k0, d.val.data() + k0, k1 - k0, d.labels[r]);
+  }
+  return s;
+}
+
+// The generator that shuffles rank r's shard (rank 0's is the one-machine generator, so a
+// distributed run of one rank is the local run).
+rng shard_shuffler(std::uint64_t seed, unsigned r) {
+  return rng(seed ^ 0x5eedf00dcafef00dULL ^ (static_cast<std::uint64_t>(r) * 0x9e3779b97f4a7c15ULL));
+}
+
+// --emulate-ranks: the local permutation that a --distributed sync run of R ranks visits. Shard r
+// = rows partition(n, R, r), shuffled in place each epoch by its own generator; step s of the
+// global batch is shard 0's s-th block of `block` = K·(W/R) examples, then shard 1's, ...
+struct emulated_ranks {
+  std::vector<std::vector<std::uint32_t>> perms;
+  std::vector<rng> shufflers;
+  std::size_t block = 1;
+  emulated_ranks(std::size_t n, unsigned ranks, std::uint64_t seed, std::size_t block_size) : block(block_size) {
+    for (unsigned r = 0; r < ranks; ++r) {
+      const auto p = partition(n, ranks, r);
+      perms.emplace_back(p.size());
+      std::iota(perms.back().begin(), perms.back().end(), static_cast<std::uint32_t>(p.begin));
+      shufflers.push_back(shard_shuffler(seed, r));
+    }
+  }
+  void next_epoch(std::uint32_t* perm) {
+    for (std::size_t r = 0; r < perms.size(); ++r) shuffle(std::span<std::uint32_t>(perms[r]), shufflers[r]);
+    std::size_t out = 0;
+    for (std::size_t s = 0;; ++s) {
+      bool any = false;
+      for (const auto& p : perms) {
+        const std::size_t b = s * block;
+        if (b >= p.size()) continue;
+        any = true;
+        const std::size_t e = std::min(p.size(), b + block);
+        std::copy(p.begin() + static_cast<std::ptrdiff_t>(b), p.begin() + static_cast<std::ptrdiff_t>(e), perm + out);
+        out += e - b;
+      }
+      if (!any) break;
+    }
+  }
+};
+
 void check_stop() {
   if (signals::stop_requested())
     throw interrupted(fmt::format("interrupted by signal {}", signals::stop_signal()));
@@ -174,12 +224,42 @@ run_result score_saved_model(const config& c, std::FILE* out) {
   return result;
 }
 
-run_result train(const config& c_in, std::FILE* out) {
-  if (!c_in.load_model_path.empty()) return score_saved_model(c_in, out);
+run_result train(const config& c_in, std::FILE* out) { return train(c_in, out, nullptr); }
+
+run_result train(const config& c_arg, std::FILE* out, cluster* net) {
+  if (!c_arg.load_model_path.empty()) return score_saved_model(c_arg, out);
+  // --distributed: rank 0 reports, evaluates the test set and writes every output; the others
+  // train their shard silently (docs/distributed.md).
+  const unsigned ranks = net ? static_cast<unsigned>(net->size()) : 1;
+  const unsigned me = net ? static_cast<unsigned>(net->rank()) : 0;
+  config c_in = c_arg;
+  if (me != 0) {
+    out = nullptr;
+    c_in.metrics_path.clear();
+    c_in.save_model_path.clear();
+    c_in.predictions_path.clear();
+    c_in.files.test.clear();
+    c_in.files.test_labels.clear();
+    c_in.synthetic.test_rows = 0;
+  }
+  if (net && c_in.fault && c_in.fault_rank != me) c_in.fault.reset();
   check_outputs(c_in);
   run_data rd = prepare_data(c_in);
   config c = c_in;
   const std::string default_note = resolve_data_defaults(c, rd);
+  // d_u counts the rows of the whole training set, before it is split into shards.
+  const std::vector<double> inv_du = data::inverse_column_counts(rd.train);
+  const std::size_t global_rows = rd.train.rows();
+  rank_plan plan;
+  if (net) {
+    const auto mine = partition(global_rows, ranks, me);
+    if (c.workers > mine.size())
+      throw usage_error(fmt::format("--workers: {} workers but rank {} has only {} of the {} training rows", c.workers,
+                                    me, mine.size(), global_rows));
+    rd.train = slice_rows(rd.train, mine.begin, mine.end);
+    plan.net = net;
+    for (unsigned r = 0; r < ranks; ++r) plan.shard_rows.push_back(partition(global_rows, ranks, r).size());
+  }
   data::dataset& train_set = rd.train;
   const data::dataset& test_set = rd.test;
   const int C = rd.labels.outputs();
@@ -201,7 +281,7 @@ run_result train(const config& c_in, std::FILE* out) {
   if (!c.resume_path.empty()) resumed = load_for_resume(c, identity, spec.rows, spec.dims * spec.outputs);
   shm::owned_segment seg(shm::unique_name(), spec);
   const shm::segment_view& v = seg.view();
-  fill_segment(v, train_set);
+  fill_segment(v, train_set, inv_du);
 
   if (out) {
     fmt::print(out, "hogwild: mode {}, {} worker{} ({}), model {}, lambda {:g}{}\n", name_of(c.mode), c.workers,
@@ -222,6 +302,17 @@ run_result train(const config& c_in, std::FILE* out) {
     fmt::print(out, "sgd: {} epochs, learning rate {:g}, decay {:g}, batch size {}, lambda {:g}, {} output{}\n", c.epochs,
                c.learning_rate, c.decay, c.batch_size, c.lambda, C, C == 1 ? "" : "s");
     if (!default_note.empty()) fmt::print(out, "defaults: {}\n", default_note);
+    if (net)
+      fmt::print(out, "distributed: {} ranks x {} workers, {} rows per rank (this is rank 0 on {}); {}\n", ranks,
+                 c.workers, global_rows / ranks, net->host(),
+                 c.mode == run_mode::sync
+                     ? fmt::format("one global batch of {} x {} x {} = {} examples per step", c.batch_size, c.workers,
+                                   ranks, std::size_t{c.batch_size} * c.workers * ranks)
+                     : fmt::format("models averaged across ranks every {} epoch{}", c.average_every,
+                                   c.average_every == 1 ? "" : "s"));
+    if (c.emulate_ranks > 1)
+      fmt::print(out, "order: as a --distributed run of {} ranks x {} workers\n", c.emulate_ranks,
+                 c.workers / c.emulate_ranks);
     if (!rd.cache_note.empty()) fmt::print(out, "cache: {}\n", rd.cache_note);
     fmt::print(out, "segment: /dev/shm/{} ({:.1f} MB)\n", seg.name(), static_cast<double>(seg.bytes()) / 1e6);
     std::fflush(out);
@@ -232,12 +323,16 @@ run_result train(const config& c_in, std::FILE* out) {
   // the coordinator's memory). See docs/overheads.md.
   train_set = data::dataset{};
 
-  metrics_writer metrics(c.metrics_path, c.profile);
-  const std::unique_ptr<epoch_protocol> protocol = make_protocol(c, v);
+  metrics_writer metrics(c.metrics_path, c.profile, net != nullptr);
+  const std::unique_ptr<epoch_protocol> protocol = make_protocol(c, v, net ? &plan : nullptr);
   std::vector<worker::worker_args> tasks(c.workers);
   std::vector<worker_usage> usage;
 
-  rng shuffler(c.synthetic.seed ^ 0x5eedf00dcafef00dULL);
+  rng shuffler = shard_shuffler(c.synthetic.seed, me);
+  std::optional<emulated_ranks> emulation;
+  if (c.emulate_ranks > 1)
+    emulation.emplace(spec.rows, c.emulate_ranks, c.synthetic.seed,
+                      std::size_t{c.batch_size} * (c.workers / c.emulate_ranks));
   unsigned first_epoch = 0;
   if (resumed) {
     std::copy(resumed->weights.begin(), resumed->weights.end(), v.weights());
@@ -287,7 +382,10 @@ run_result train(const config& c_in, std::FILE* out) {
     current_epoch = epoch;
     if (keep_start) take_start(epoch, step);
     check_stop();  // after take_start: a stop here checkpoints exactly this epoch's start
-    shuffle(std::span<std::uint32_t>(v.perm(), n), shuffler);
+    if (emulation)
+      emulation->next_epoch(v.perm());
+    else
+      shuffle(std::span<std::uint32_t>(v.perm(), n), shuffler);
     const auto te = clock_type::now();
     epoch_profile m_profile;
     if (c.mode == run_mode::serial) {
@@ -322,7 +420,16 @@ run_result train(const config& c_in, std::FILE* out) {
         for (unsigned w = 0; w < c.workers; ++w) live_worker_cpu += v.stats()[w].cpu_seconds;
       if (c.profile) m_profile = profile_epoch(v, c.workers, launch_ns, worker::now_ns(), usage);
     }
-    if (v.replica_count()) average_replicas(v, (epoch + 1) % c.average_every == 0 || epoch + 1 == c.epochs);
+    const bool average_now = (epoch + 1) % c.average_every == 0 || epoch + 1 == c.epochs;
+    // Async across ranks: local SGD, the ranks' models averaged every --average-every epochs.
+    const bool rank_average = net && c.mode == run_mode::async && average_now;
+    if (v.replica_count()) average_replicas(v, average_now && !rank_average);
+    if (rank_average) {
+      net->sum(v.weights(), v.weight_count());
+      const double inv = 1.0 / static_cast<double>(ranks);
+      for (std::size_t j = 0; j < v.weight_count(); ++j) v.weights()[j] *= inv;
+      for (std::uint32_t k = 0; k < v.replica_count(); ++k) std::copy_n(v.weights(), v.weight_count(), v.replica(k));
+    }
     epoch_metrics m;
     m.profile = m_profile;
     m.epoch = epoch + 1;
@@ -332,6 +439,19 @@ run_result train(const config& c_in, std::FILE* out) {
     const evaluation tr = evaluate_segment(c, v);
     m.train_objective = tr.objective;
     m.train_error = tr.error;
+    if (net) {
+      // Over every shard: data loss and errors summed across ranks (each with its own model;
+      // they are equal in sync mode and after each average in async mode), rank 0's ‖w‖².
+      double norm2 = 0;
+      for (std::size_t j = 0; j < v.weight_count(); ++j) norm2 += v.weights()[j] * v.weights()[j];
+      const double nr = static_cast<double>(n);
+      double sums[2] = {tr.objective * nr - 0.5 * c.lambda * norm2, tr.error * nr};
+      net->sum(sums, 2);
+      const double ng = static_cast<double>(global_rows);
+      m.train_objective = (sums[0] + 0.5 * c.lambda * norm2) / ng;
+      m.train_error = sums[1] / ng;
+      m.comm_seconds = net->comm_seconds();
+    }
     m.test_error = test_set.rows() ? evaluate(c.model, test_set.csr(), test_set.labels.data(), v.weights(), C, c.lambda).error
                                    : std::nan("");
     m.validation_error = rd.validation.rows() ? evaluate(c.model, rd.validation.csr(), rd.validation.labels.data(),
@@ -343,9 +463,9 @@ run_result train(const config& c_in, std::FILE* out) {
     metrics.write(m);
     result.history.push_back(m);
     if (out && !c.quiet) {
-      fmt::print(out, "epoch {:4}  wall {:8.3f} s  cpu {:8.3f} s  objective {:.6f}  train error {}  test error {}\n",
+      fmt::print(out, "epoch {:4}  wall {:8.3f} s  cpu {:8.3f} s  objective {:.6f}  train error {}  test error {}{}\n",
                  m.epoch, m.wall_seconds, m.cpu_seconds, m.train_objective, percent_or_mse(c, m.train_error),
-                 percent_or_mse(c, m.test_error));
+                 percent_or_mse(c, m.test_error), net ? fmt::format("  comm {:.3f} s", m.comm_seconds) : "");
       if (rd.validation.rows()) fmt::print(out, "           validation error {}\n", percent_or_mse(c, m.validation_error));
       if (c.profile) {
         const auto& p = m.profile;
