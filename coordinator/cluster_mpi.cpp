@@ -79,26 +79,26 @@ void cluster::abort(int code) {
 namespace {
 
 // Polls a nonblocking collective to completion; a stop signal or the timeout ends the wait.
-void wait_for(MPI_Request& request, int rank, const char* what, double timeout) {
+void wait_for(MPI_Request& request, const char* what, double timeout) {
   const auto t0 = clock_type::now();
   for (unsigned spins = 1;; ++spins) {
     int done = 0;
     const int rc = MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-    if (rc != MPI_SUCCESS) throw runtime_failure(fmt::format("rank {}: {} failed: {}", rank, what, mpi_error(rc)));
+    if (rc != MPI_SUCCESS) throw runtime_failure(fmt::format("{} failed: {}", what, mpi_error(rc)));
     if (done) return;
     if (spins % 64 == 0) {
       if (signals::stop_requested())
-        throw interrupted(fmt::format("rank {}: interrupted by signal {} during {}", rank, signals::stop_signal(), what));
+        throw interrupted(fmt::format("interrupted by signal {} during {}", signals::stop_signal(), what));
       if (timeout > 0 && std::chrono::duration<double>(clock_type::now() - t0).count() > timeout)
-        throw runtime_failure(fmt::format("rank {}: {} got no answer from the other ranks within {:g} s "
-                                          "(--step-timeout)", rank, what, timeout));
+        throw runtime_failure(fmt::format("{} got no answer from the other ranks within {:g} s "
+                                          "(--step-timeout)", what, timeout));
       ::sched_yield();
     }
   }
 }
 
-void check(int rc, int rank, const char* what) {
-  if (rc != MPI_SUCCESS) throw runtime_failure(fmt::format("rank {}: {} failed: {}", rank, what, mpi_error(rc)));
+void check(int rc, const char* what) {
+  if (rc != MPI_SUCCESS) throw runtime_failure(fmt::format("{} failed: {}", what, mpi_error(rc)));
 }
 
 }  // namespace
@@ -106,9 +106,9 @@ void check(int rc, int rank, const char* what) {
 void cluster::sum(double* x, std::size_t n) {
   const auto t0 = clock_type::now();
   MPI_Request r;
-  check(MPI_Iallreduce(MPI_IN_PLACE, x, static_cast<int>(n), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &r), rank_,
+  check(MPI_Iallreduce(MPI_IN_PLACE, x, static_cast<int>(n), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &r),
         "MPI_Iallreduce (sum)");
-  wait_for(r, rank_, "MPI_Iallreduce (sum)", 0);
+  wait_for(r, "MPI_Iallreduce (sum)", 0);
   comm_seconds_ += std::chrono::duration<double>(clock_type::now() - t0).count();
   comm_bytes_ += n * sizeof(double);
 }
@@ -116,9 +116,9 @@ void cluster::sum(double* x, std::size_t n) {
 void cluster::max(double* x, std::size_t n) {
   const auto t0 = clock_type::now();
   MPI_Request r;
-  check(MPI_Iallreduce(MPI_IN_PLACE, x, static_cast<int>(n), MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD, &r), rank_,
+  check(MPI_Iallreduce(MPI_IN_PLACE, x, static_cast<int>(n), MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD, &r),
         "MPI_Iallreduce (max)");
-  wait_for(r, rank_, "MPI_Iallreduce (max)", 0);
+  wait_for(r, "MPI_Iallreduce (max)", 0);
   comm_seconds_ += std::chrono::duration<double>(clock_type::now() - t0).count();
   comm_bytes_ += n * sizeof(double);
 }
@@ -127,9 +127,9 @@ std::vector<std::uint64_t> cluster::gather_all(std::uint64_t mine) {
   const auto t0 = clock_type::now();
   std::vector<std::uint64_t> all(static_cast<std::size_t>(size_));
   MPI_Request r;
-  check(MPI_Iallgather(&mine, 1, MPI_UINT64_T, all.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD, &r), rank_,
+  check(MPI_Iallgather(&mine, 1, MPI_UINT64_T, all.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD, &r),
         "MPI_Iallgather");
-  wait_for(r, rank_, "MPI_Iallgather", 0);
+  wait_for(r, "MPI_Iallgather", 0);
   comm_seconds_ += std::chrono::duration<double>(clock_type::now() - t0).count();
   comm_bytes_ += sizeof mine;
   return all;
@@ -138,20 +138,20 @@ std::vector<std::uint64_t> cluster::gather_all(std::uint64_t mine) {
 void cluster::compose_affine(double* maps, std::size_t coords, int outputs, double timeout) {
   const auto t0 = clock_type::now();
   MPI_Datatype record;
-  check(MPI_Type_contiguous(1 + outputs, MPI_DOUBLE, &record), rank_, "MPI_Type_contiguous");
+  check(MPI_Type_contiguous(1 + outputs, MPI_DOUBLE, &record), "MPI_Type_contiguous");
   MPI_Type_commit(&record);
   MPI_Request r;
   const int rc = MPI_Iallreduce(MPI_IN_PLACE, maps, static_cast<int>(coords), record, impl_->compose, MPI_COMM_WORLD, &r);
   if (rc == MPI_SUCCESS) {
     try {
-      wait_for(r, rank_, "MPI_Iallreduce (sync step)", timeout);
+      wait_for(r, "MPI_Iallreduce (sync step)", timeout);
     } catch (...) {
       MPI_Type_free(&record);
       throw;
     }
   }
   MPI_Type_free(&record);
-  check(rc, rank_, "MPI_Iallreduce (sync step)");
+  check(rc, "MPI_Iallreduce (sync step)");
   comm_seconds_ += std::chrono::duration<double>(clock_type::now() - t0).count();
   comm_bytes_ += coords * (1 + static_cast<std::size_t>(outputs)) * sizeof(double);
 }

@@ -6,6 +6,7 @@
 
 #include "coordinator/cleanup.hpp"
 #include "coordinator/cluster.hpp"
+#include "coordinator/guardian.hpp"
 #include "coordinator/cli.hpp"
 #include "coordinator/signals.hpp"
 #include "coordinator/trainer.hpp"
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
     config c;
     if (!parse_cli(argc, argv, c)) return exit_ok;
     if (c.distributed) {
+      if (cluster::available()) start_shm_guardian();
       net = cluster::join(&argc, &argv);
       who = fmt::format("rank {} of {} ({}): ", net->rank(), net->size(), net->host());
     }
