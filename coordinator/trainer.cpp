@@ -308,8 +308,8 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
                  c.mode == run_mode::sync
                      ? fmt::format("one global batch of {} x {} x {} = {} examples per step", c.batch_size, c.workers,
                                    ranks, std::size_t{c.batch_size} * c.workers * ranks)
-                     : fmt::format("models averaged across ranks every {} epoch{}", c.average_every,
-                                   c.average_every == 1 ? "" : "s"));
+                     : fmt::format("models averaged across ranks every {} epoch{}, each rank stepping {} x the "
+                                   "learning rate", c.average_every, c.average_every == 1 ? "" : "s", ranks));
     if (c.emulate_ranks > 1)
       fmt::print(out, "order: as a --distributed run of {} ranks x {} workers\n", c.emulate_ranks,
                  c.workers / c.emulate_ranks);
@@ -377,8 +377,11 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
   double live_worker_cpu = 0;
 
   try {  // (body not re-indented, to keep merges with the other branches small)
+  // Async across R ranks: averaging R models that each moved over n/R rows keeps 1/R of one pass's
+  // progress, so each rank steps R·γ (docs/distributed.md, measured there).
+  const double rank_step_scale = net && c.mode == run_mode::async ? static_cast<double>(ranks) : 1.0;
   for (unsigned epoch = first_epoch; epoch < c.epochs; ++epoch) {
-    const double step = c.learning_rate * std::pow(c.decay, static_cast<double>(epoch));
+    const double step = c.learning_rate * std::pow(c.decay, static_cast<double>(epoch)) * rank_step_scale;
     current_epoch = epoch;
     if (keep_start) take_start(epoch, step);
     check_stop();  // after take_start: a stop here checkpoints exactly this epoch's start
