@@ -60,6 +60,7 @@ struct raw_options {
   long long checkpoint_every = 1, max_retries = 3;
   bool distributed = false;
   long long fault_rank = 0, emulate_ranks = 1;
+  std::string sync_exchange = "rows";
 };
 
 void build(CLI::App& app, raw_options& o) {
@@ -171,6 +172,11 @@ void build(CLI::App& app, raw_options& o) {
                "batch-size x workers x R across ranks, --mode async averages the ranks' models every "
                "--average-every epochs. Rank 0 evaluates, reports and writes the outputs (docs/distributed.md)")
       ->group("Distributed");
+  app.add_option("--sync-exchange", o.sync_exchange,
+                 "--distributed --mode sync: rows (every rank receives the global batch's examples and "
+                 "coefficients and applies them in order: bit-identical to one machine) | maps (each rank's "
+                 "piece as a dense affine map per coordinate, composed by MPI_Allreduce: equal to rounding)")
+      ->check(CLI::IsMember({"rows", "maps"}))->group("Distributed");
   app.add_option("--emulate-ranks", o.emulate_ranks,
                  "testing, --mode sync without --distributed: visit the examples in the order a --distributed run "
                  "of R ranks with --workers/R workers each does, so the two can be compared (docs/distributed.md)")
@@ -242,6 +248,7 @@ void finish_distributed(const raw_options& o, config& c) {
           "an integer in [1, 4096]");
   require(o.fault_rank >= 0 && o.fault_rank < 65536, "--fault-rank", o.fault_rank, "a rank number >= 0");
   c.emulate_ranks = static_cast<unsigned>(o.emulate_ranks);
+  c.exchange = o.sync_exchange == "maps" ? config::sync_exchange::maps : config::sync_exchange::rows;
   c.fault_rank = static_cast<unsigned>(o.fault_rank);
   if (c.emulate_ranks > 1) {
     if (c.distributed) throw usage_error("--emulate-ranks: is for a local run that reproduces a --distributed one");

@@ -34,6 +34,8 @@ class cluster {
   void sum(double* x, std::size_t n);
   void max(double* x, std::size_t n);
   std::vector<std::uint64_t> gather_all(std::uint64_t mine);
+  // Every rank's `bytes` bytes, in rank order, into `all` (size() × bytes). `timeout` as below.
+  void gather_all(const void* mine, std::size_t bytes, void* all, double timeout);
   // Per-coordinate affine maps w -> A·w - B, laid out as `coords` records of (A, B[0..outputs)),
   // composed in rank order (rank 0's map is applied first): on return every rank holds the
   // composition. A non-commutative user operation in MPI_Allreduce. `timeout` seconds (0 = none).

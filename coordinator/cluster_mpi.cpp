@@ -135,6 +135,17 @@ std::vector<std::uint64_t> cluster::gather_all(std::uint64_t mine) {
   return all;
 }
 
+void cluster::gather_all(const void* mine, std::size_t bytes, void* all, double timeout) {
+  const auto t0 = clock_type::now();
+  MPI_Request r;
+  check(MPI_Iallgather(mine, static_cast<int>(bytes), MPI_BYTE, all, static_cast<int>(bytes), MPI_BYTE, MPI_COMM_WORLD,
+                       &r),
+        "MPI_Iallgather (sync step)");
+  wait_for(r, "MPI_Iallgather (sync step)", timeout);
+  comm_seconds_ += std::chrono::duration<double>(clock_type::now() - t0).count();
+  comm_bytes_ += bytes;
+}
+
 void cluster::compose_affine(double* maps, std::size_t coords, int outputs, double timeout) {
   const auto t0 = clock_type::now();
   MPI_Datatype record;

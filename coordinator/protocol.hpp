@@ -20,6 +20,7 @@ class cluster;
 struct rank_plan {
   cluster* net = nullptr;
   std::vector<std::uint64_t> shard_rows;  // training rows of every rank, in rank order
+  std::uint64_t max_row_entries = 0;      // the longest training row (stored entries), over all shards
 };
 
 class epoch_protocol {
@@ -43,7 +44,8 @@ std::uint64_t protocol_sync_bytes(const config& c, std::uint64_t rows, std::uint
 std::unique_ptr<epoch_protocol> make_protocol(const config& c, const shm::segment_view& v,
                                               const rank_plan* plan = nullptr);
 
-std::unique_ptr<epoch_protocol> make_sync_protocol(const config& c, const shm::segment_view& v, const rank_plan* plan);
+std::unique_ptr<epoch_protocol> make_sync_protocol(const config& c, const shm::segment_view& v,
+                                                   const rank_plan* plan = nullptr);
 std::unique_ptr<epoch_protocol> make_round_robin_protocol(const config& c, const shm::segment_view& v);
 
 }  // namespace hogwild

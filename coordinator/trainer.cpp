@@ -256,6 +256,8 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
     if (c.workers > mine.size())
       throw usage_error(fmt::format("--workers: {} workers but rank {} has only {} of the {} training rows", c.workers,
                                     me, mine.size(), global_rows));
+    for (std::size_t r = 0; r < rd.train.rows(); ++r)  // still the whole set: every rank gets the same value
+      plan.max_row_entries = std::max<std::uint64_t>(plan.max_row_entries, rd.train.row_ptr[r + 1] - rd.train.row_ptr[r]);
     rd.train = slice_rows(rd.train, mine.begin, mine.end);
     plan.net = net;
     for (unsigned r = 0; r < ranks; ++r) plan.shard_rows.push_back(partition(global_rows, ranks, r).size());

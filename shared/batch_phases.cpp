@@ -1,5 +1,7 @@
 #include "shared/batch_phases.hpp"
 
+#include <vector>
+
 #include "shared/kernel.hpp"
 
 namespace hogwild {
@@ -43,6 +45,19 @@ void compose_batch(const shm::segment_view& seg, std::size_t b, std::size_t e, c
   const shm::header& h = seg.hdr();
   with_view(seg, [&](const auto& view) {
     kernel::compose_batch(view, seg.inv_du(), seg.perm(), b, e, static_cast<int>(h.outputs), g, scale, h.lambda, maps);
+  });
+}
+
+void apply_batch_rows(const shm::segment_view& seg, const kernel::csr_view& rows, const double* g, double scale) {
+  const shm::header& h = seg.hdr();
+  // Identity order: perm[i] = i (at most K·W entries, the batch size bound keeps this small).
+  std::vector<std::uint32_t> order(rows.rows);
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  models::dispatch(h.model, [&](auto m) {
+    using M = decltype(m);
+    kernel::apply_batch<kernel::plain_access, M::fixed_outputs>(rows, seg.weights(), seg.inv_du(), order.data(), 0,
+                                                                rows.rows, static_cast<int>(h.outputs), g, scale,
+                                                                h.lambda);
   });
 }
 

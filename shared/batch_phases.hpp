@@ -21,6 +21,11 @@ void apply_batch(const shm::segment_view& seg, std::size_t b, std::size_t e, con
 void compose_batch(const shm::segment_view& seg, std::size_t b, std::size_t e, const double* g, double scale,
                    double* maps);
 
+// Phase 2 for rows that are not in the segment (another rank's examples): rows 0..rows.rows-1 in
+// order, coefficients g, the given scale; the segment's model, d_u and λ. The same arithmetic as
+// apply_batch on the same rows.
+void apply_batch_rows(const shm::segment_view& seg, const kernel::csr_view& rows, const double* g, double scale);
+
 // w <- A·w - B for every coordinate and output (the composed map of a global batch).
 void apply_maps(const shm::segment_view& seg, const double* maps);
 
