@@ -43,6 +43,7 @@ class cluster {
   // Seconds spent inside collectives so far, and bytes this rank handed to them.
   double comm_seconds() const { return comm_seconds_; }
   std::uint64_t comm_bytes() const { return comm_bytes_; }
+  std::uint64_t comm_calls() const { return comm_calls_; }
   // Ends every rank of the job with `code` (MPI_Abort). Call after this rank cleaned up.
   [[noreturn]] void abort(int code);
 
@@ -54,6 +55,7 @@ class cluster {
   std::string host_;
   double comm_seconds_ = 0;
   std::uint64_t comm_bytes_ = 0;
+  std::uint64_t comm_calls_ = 0;
 };
 
 }  // namespace hogwild

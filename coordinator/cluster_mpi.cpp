@@ -110,6 +110,7 @@ void cluster::sum(double* x, std::size_t n) {
         "MPI_Iallreduce (sum)");
   wait_for(r, "MPI_Iallreduce (sum)", 0);
   comm_seconds_ += std::chrono::duration<double>(clock_type::now() - t0).count();
+  ++comm_calls_;
   comm_bytes_ += n * sizeof(double);
 }
 
@@ -120,6 +121,7 @@ void cluster::max(double* x, std::size_t n) {
         "MPI_Iallreduce (max)");
   wait_for(r, "MPI_Iallreduce (max)", 0);
   comm_seconds_ += std::chrono::duration<double>(clock_type::now() - t0).count();
+  ++comm_calls_;
   comm_bytes_ += n * sizeof(double);
 }
 
@@ -131,6 +133,7 @@ std::vector<std::uint64_t> cluster::gather_all(std::uint64_t mine) {
         "MPI_Iallgather");
   wait_for(r, "MPI_Iallgather", 0);
   comm_seconds_ += std::chrono::duration<double>(clock_type::now() - t0).count();
+  ++comm_calls_;
   comm_bytes_ += sizeof mine;
   return all;
 }
@@ -143,6 +146,7 @@ void cluster::gather_all(const void* mine, std::size_t bytes, void* all, double 
         "MPI_Iallgather (sync step)");
   wait_for(r, "MPI_Iallgather (sync step)", timeout);
   comm_seconds_ += std::chrono::duration<double>(clock_type::now() - t0).count();
+  ++comm_calls_;
   comm_bytes_ += bytes;
 }
 
@@ -164,6 +168,7 @@ void cluster::compose_affine(double* maps, std::size_t coords, int outputs, doub
   MPI_Type_free(&record);
   check(rc, "MPI_Iallreduce (sync step)");
   comm_seconds_ += std::chrono::duration<double>(clock_type::now() - t0).count();
+  ++comm_calls_;
   comm_bytes_ += coords * (1 + static_cast<std::size_t>(outputs)) * sizeof(double);
 }
 

@@ -515,6 +515,11 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
                last.wall_seconds, last.cpu_seconds, percent_or_mse(c, last.train_error),
                percent_or_mse(c, last.test_error),
                rd.validation.rows() ? ", validation error " + percent_or_mse(c, last.validation_error) : "");
+    if (net && net->comm_calls())
+      fmt::print(out, "communication (rank 0): {:.3f} s in {} collectives, {:.1f} us and {} bytes sent each on average\n",
+                 net->comm_seconds(), net->comm_calls(),
+                 1e6 * net->comm_seconds() / static_cast<double>(net->comm_calls()),
+                 net->comm_bytes() / net->comm_calls());
   }
   if (!c.save_model_path.empty() || !c.predictions_path.empty()) {
     const saved_model sm{c.model, spec.dims, C, c.lambda, rd.labels, rd.scale, result.weights};
