@@ -17,6 +17,7 @@
 #include "coordinator/executor.hpp"
 #include "coordinator/protocol.hpp"
 #include "coordinator/retry.hpp"
+#include "coordinator/shard_data.hpp"
 #include "coordinator/profile.hpp"
 #include "coordinator/signals.hpp"
 #include "coordinator/data_setup.hpp"
@@ -244,21 +245,35 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
   }
   if (net && c_in.fault && c_in.fault_rank != me) c_in.fault.reset();
   check_outputs(c_in);
-  run_data rd = prepare_data(c_in);
   config c = c_in;
-  const std::string default_note = resolve_data_defaults(c, rd);
-  // d_u counts the rows of the whole training set, before it is split into shards.
-  const std::vector<double> inv_du = data::inverse_column_counts(rd.train);
-  const std::size_t global_rows = rd.train.rows();
+  run_data rd;
+  std::string default_note;
+  std::vector<double> inv_du;  // 1/d_u with d_u counted over the whole training set, every shard
+  std::size_t global_rows = 0;
   rank_plan plan;
+  if (net && can_read_sharded(c)) {
+    // One plain LIBSVM file: this rank parses only its rows (shard_data.hpp).
+    shard_facts f;
+    rd = prepare_sharded(c, *net, f, default_note);
+    inv_du = std::move(f.inv_du);
+    global_rows = f.global_rows;
+    plan.max_row_entries = f.max_row_entries;
+  } else {
+    rd = prepare_data(c);
+    default_note = resolve_data_defaults(c, rd);
+    inv_du = data::inverse_column_counts(rd.train);
+    global_rows = rd.train.rows();
+    if (net) {  // everyone read everything: keep this rank's rows
+      for (std::size_t r = 0; r < rd.train.rows(); ++r)
+        plan.max_row_entries = std::max<std::uint64_t>(plan.max_row_entries, rd.train.row_ptr[r + 1] - rd.train.row_ptr[r]);
+      const auto mine = partition(global_rows, ranks, me);
+      rd.train = slice_rows(rd.train, mine.begin, mine.end);
+    }
+  }
   if (net) {
-    const auto mine = partition(global_rows, ranks, me);
-    if (c.workers > mine.size())
+    if (c.workers > rd.train.rows())
       throw usage_error(fmt::format("--workers: {} workers but rank {} has only {} of the {} training rows", c.workers,
-                                    me, mine.size(), global_rows));
-    for (std::size_t r = 0; r < rd.train.rows(); ++r)  // still the whole set: every rank gets the same value
-      plan.max_row_entries = std::max<std::uint64_t>(plan.max_row_entries, rd.train.row_ptr[r + 1] - rd.train.row_ptr[r]);
-    rd.train = slice_rows(rd.train, mine.begin, mine.end);
+                                    me, rd.train.rows(), global_rows));
     plan.net = net;
     for (unsigned r = 0; r < ranks; ++r) plan.shard_rows.push_back(partition(global_rows, ranks, r).size());
   }
