@@ -387,6 +387,7 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
   run_result result;
   const auto t0 = clock_type::now();
   const double cpu0 = cpu_seconds();
+  const double comm0 = net ? net->comm_seconds() : 0.0;  // the data set-up's exchanges are not training
   const std::size_t n = spec.rows;
   // Run-long worker processes are reaped only after the last epoch, so RUSAGE_CHILDREN misses
   // them until then: add what they report per task instead (threads are in RUSAGE_SELF already).
@@ -470,7 +471,7 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
       const double ng = static_cast<double>(global_rows);
       m.train_objective = (sums[0] + 0.5 * c.lambda * norm2) / ng;
       m.train_error = sums[1] / ng;
-      m.comm_seconds = net->comm_seconds();
+      m.comm_seconds = net->comm_seconds() - comm0;
     }
     m.test_error = test_set.rows() ? evaluate(c.model, test_set.csr(), test_set.labels.data(), v.weights(), C, c.lambda).error
                                    : std::nan("");
