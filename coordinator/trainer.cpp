@@ -320,8 +320,8 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
                c.learning_rate, c.decay, c.batch_size, c.lambda, C, C == 1 ? "" : "s");
     if (!default_note.empty()) fmt::print(out, "defaults: {}\n", default_note);
     if (net)
-      fmt::print(out, "distributed: {} ranks x {} workers, {} rows per rank (this is rank 0 on {}); {}\n", ranks,
-                 c.workers, global_rows / ranks, net->host(),
+      fmt::print(out, "distributed: {} ranks x {} workers, {} training rows in all, {} on this rank (rank 0 on {}); "
+                 "{}\n", ranks, c.workers, global_rows, spec.rows, net->host(),
                  c.mode == run_mode::sync
                      ? fmt::format("one global batch of {} x {} x {} = {} examples per step", c.batch_size, c.workers,
                                    ranks, std::size_t{c.batch_size} * c.workers * ranks)
