@@ -88,8 +88,9 @@ void build(CLI::App& app, raw_options& o) {
   app.add_option("--attach", o.attach,
                  "how worker processes reach the segment: auto | populate (map by name, MAP_POPULATE) | lazy "
                  "(map by name, fault on touch) | inherit (fork only: the coordinator's mapping) | "
-                 "inherit-populate (inherit + madvise(MADV_POPULATE_WRITE))")
-      ->check(CLI::IsMember({"auto", "populate", "lazy", "inherit", "inherit-populate"}));
+                 "inherit-populate (inherit + madvise(MADV_POPULATE_WRITE)) | inherit-private (fork only: "
+                 "workers read the data from the coordinator's private huge-page copy; the data is held twice)")
+      ->check(CLI::IsMember({"auto", "populate", "lazy", "inherit", "inherit-populate", "inherit-private"}));
   app.add_flag("--profile", o.profile,
                "per-epoch breakdown (launch, attach, compute, join, evaluation; page faults and context "
                "switches of the workers) on stdout and as extra metrics columns");
@@ -327,8 +328,10 @@ void finish(const raw_options& o, config& c) {
              : o.attach == "lazy"   ? attach_choice::lazy
              : o.attach == "inherit" ? attach_choice::inherit
              : o.attach == "inherit-populate" ? attach_choice::inherit_populate
+             : o.attach == "inherit-private" ? attach_choice::inherit_private
                                               : attach_choice::automatic;
-  if ((c.attach == attach_choice::inherit || c.attach == attach_choice::inherit_populate) &&
+  if ((c.attach == attach_choice::inherit || c.attach == attach_choice::inherit_populate ||
+       c.attach == attach_choice::inherit_private) &&
       c.executor != executor_kind::fork)
     throw usage_error(fmt::format("--attach: {} needs --executor fork (only a forked worker inherits the "
                                   "coordinator's mapping)", o.attach));

@@ -16,7 +16,7 @@ enum class run_mode { async, serial, sync, round_robin };
 enum class executor_kind { fork, spawn, thread };
 enum class worker_lifetime { epoch, run };
 // How process workers reach the segment; automatic = the measured best for the executor.
-enum class attach_choice { automatic, populate, lazy, inherit, inherit_populate };
+enum class attach_choice { automatic, populate, lazy, inherit, inherit_populate, inherit_private };
 enum class layout_choice { automatic, dense, csr };
 // async: every worker updates the one shared model, or its own replica that the coordinator averages.
 enum class replica_mode { shared, worker };

@@ -8,6 +8,7 @@ worker::attach_mode resolve_attach(attach_choice choice, executor_kind kind) {
     case attach_choice::lazy: return worker::attach_mode::lazy;
     case attach_choice::inherit: return worker::attach_mode::inherit;
     case attach_choice::inherit_populate: return worker::attach_mode::inherit_populate;
+    case attach_choice::inherit_private: return worker::attach_mode::inherit_private;
     case attach_choice::automatic: break;
   }
   // Measured in docs/overheads.md: a forked worker that keeps the coordinator's mapping pays

@@ -1,7 +1,10 @@
 // fork executor: one fork()ed child per worker per epoch; the child calls worker_main() (which
 // maps the segment by name and checks its header) or, with --attach inherit, runs on the mapping
 // it inherited from the coordinator, and _exit()s with its code.
+#include <memory>
+
 #include "coordinator/executor.hpp"
+#include "coordinator/private_data.hpp"
 #include "coordinator/process_set.hpp"
 #include "coordinator/signals.hpp"
 
@@ -12,13 +15,18 @@ class fork_executor final : public executor {
  public:
   explicit fork_executor(const executor_setup& s) : view_(s.view), attach_(resolve_attach(s.attach, s.kind)) {
     signals::block();  // SIGCHLD must be blocked for signals::wait to see it
+    if (attach_ == worker::attach_mode::inherit_private && view_) {
+      copy_ = std::make_unique<private_data_copy>(*view_);
+      view_ = &copy_->view();
+    }
   }
   void run_epoch(const std::vector<worker::worker_args>& tasks, std::vector<worker_usage>& usage,
                  const epoch_monitor& monitor) override {
     usage.assign(tasks.size(), {});
     const std::uint32_t epoch = tasks.empty() ? 0 : tasks[0].epoch + 1;
     process_set procs;
-    const bool inherit = attach_ == worker::attach_mode::inherit || attach_ == worker::attach_mode::inherit_populate;
+    const bool inherit = attach_ == worker::attach_mode::inherit || attach_ == worker::attach_mode::inherit_populate ||
+                         attach_ == worker::attach_mode::inherit_private;
     for (std::size_t i = 0; i < tasks.size(); ++i) {
       const worker::worker_args& t = tasks[i];
       procs.add(i, fork_worker(i, epoch, [&] {
@@ -32,6 +40,7 @@ class fork_executor final : public executor {
  private:
   const shm::segment_view* view_;
   worker::attach_mode attach_;
+  std::unique_ptr<private_data_copy> copy_;  // --attach inherit-private
 };
 
 }  // namespace

@@ -3,12 +3,14 @@
 // control area (shared/control.hpp). The coordinator sleeps on the `done_count` futex word with
 // a short timeout, so a dead worker process or a SIGINT/SIGTERM is noticed within milliseconds.
 #include <exception>
+#include <memory>
 #include <fmt/format.h>
 #include <mutex>
 #include <system_error>
 #include <thread>
 
 #include "coordinator/executor.hpp"
+#include "coordinator/private_data.hpp"
 #include "coordinator/process_set.hpp"
 #include "coordinator/signals.hpp"
 #include "shared/control.hpp"
@@ -86,9 +88,12 @@ class run_executor final : public executor {
   void start(std::uint32_t w, const std::string& segment) {
     switch (kind_) {
       case executor_kind::fork: {
-        const bool inherit = attach_ == worker::attach_mode::inherit || attach_ == worker::attach_mode::inherit_populate;
+        const bool inherit = attach_ == worker::attach_mode::inherit || attach_ == worker::attach_mode::inherit_populate ||
+                             attach_ == worker::attach_mode::inherit_private;
+        if (attach_ == worker::attach_mode::inherit_private && !copy_) copy_ = std::make_unique<private_data_copy>(view_);
+        const shm::segment_view& inherited = copy_ ? copy_->view() : view_;
         procs_.add(w, fork_worker(w, 1, [&] {
-                     return inherit ? worker::serve_inherited(view_, w, attach_) : worker::serve_main(segment, w, attach_);
+                     return inherit ? worker::serve_inherited(inherited, w, attach_) : worker::serve_main(segment, w, attach_);
                    }));
         break;
       }
@@ -144,6 +149,7 @@ class run_executor final : public executor {
   std::uint32_t workers_;
   worker::attach_mode attach_;
   process_set procs_;
+  std::unique_ptr<private_data_copy> copy_;  // --attach inherit-private (fork)
   std::vector<std::thread> threads_;
   std::vector<thread_error_box> boxes_;
 };

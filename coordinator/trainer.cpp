@@ -390,8 +390,10 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
   const double comm0 = net ? net->comm_seconds() : 0.0;  // the data set-up's exchanges are not training
   const std::size_t n = spec.rows;
   // Run-long worker processes are reaped only after the last epoch, so RUSAGE_CHILDREN misses
-  // them until then: add what they report per task instead (threads are in RUSAGE_SELF already).
+  // them until then: add each one's whole-process CPU as of its latest task instead (waits and
+  // wake-ups included; threads are in RUSAGE_SELF already).
   const bool live_workers = c.mode == run_mode::async && c.lifetime == worker_lifetime::run && c.executor != executor_kind::thread;
+  // (A replaced worker's earlier process is reaped, so it is in RUSAGE_CHILDREN: take the latest.)
   double live_worker_cpu = 0;
 
   try {  // (body not re-indented, to keep merges with the other branches small)
@@ -437,8 +439,10 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
       } else {
         exec->run_epoch(tasks, usage);
       }
-      if (live_workers)
-        for (unsigned w = 0; w < c.workers; ++w) live_worker_cpu += v.stats()[w].cpu_seconds;
+      if (live_workers) {
+        live_worker_cpu = 0;
+        for (unsigned w = 0; w < c.workers; ++w) live_worker_cpu += v.stats()[w].process_cpu_seconds;
+      }
       if (c.profile) m_profile = profile_epoch(v, c.workers, launch_ns, worker::now_ns(), usage);
     }
     const bool average_now = (epoch + 1) % c.average_every == 0 || epoch + 1 == c.epochs;

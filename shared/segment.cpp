@@ -6,6 +6,7 @@
 
 #include <boost/interprocess/mapped_region.hpp>
 #include <boost/interprocess/shared_memory_object.hpp>
+#include <algorithm>
 #include <cstring>
 #include <fmt/format.h>
 #include <random>
@@ -112,6 +113,20 @@ void segment_view::validate_perm(std::uint64_t begin, std::uint64_t end) const {
   std::uint32_t bad = 0;  // branch-free scan: any entry >= rows sets it
   for (std::uint64_t i = begin; i < end; ++i) bad |= static_cast<std::uint32_t>(p[i] >= h.rows);
   if (bad) throw usage_error(fmt::format("segment permutation has an entry >= {} rows in [{}, {})", h.rows, begin, end));
+}
+
+std::size_t segment_view::read_only_end() const {
+  const header& h = hdr();
+  std::uint64_t end = 0;
+  for (const section* s : {&h.row_ptr, &h.col_idx, &h.values, &h.labels, &h.inv_du})
+    end = std::max(end, s->offset + s->bytes);
+  return static_cast<std::size_t>(end);
+}
+
+segment_view segment_view::with_read_only_copy(const std::byte* copy) const {
+  segment_view v = *this;
+  v.read_only_base_ = const_cast<std::byte*>(copy);
+  return v;
 }
 
 kernel::csr_view segment_view::csr() const {

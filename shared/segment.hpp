@@ -17,7 +17,8 @@
 namespace hogwild::shm {
 
 inline constexpr std::uint64_t segment_magic = 0x31444c4957474f48ULL;  // "HOGWILD1" little-endian
-inline constexpr std::uint32_t segment_version = 3;  // 2: control section, 128-byte stats; 3: model replicas
+inline constexpr std::uint32_t segment_version = 4;  // 2: control section, 128-byte stats; 3: model replicas;
+                                                     // 4: worker_stats.process_cpu_seconds
 
 struct section {
   std::uint64_t offset = 0;
@@ -26,7 +27,10 @@ struct section {
 
 // Written by a worker when it finishes its range; read by the coordinator after the join.
 // Timestamps are CLOCK_MONOTONIC (one clock for all processes); the rusage deltas are the
-// worker thread's own (RUSAGE_THREAD) from entry to the end of its range.
+// worker thread's own (RUSAGE_THREAD) from entry to the end of its range. CPU times come from
+// clock_gettime(CLOCK_*_CPUTIME_ID), which counts the running slice up to the call; getrusage's
+// times are only brought up to date when the thread is descheduled or ticked, so a task shorter
+// than a tick (a run-long worker's 0.1 ms range) read ~0 with it and its time went uncounted.
 struct alignas(64) worker_stats {
   std::uint64_t examples = 0;
   std::uint64_t updates = 0;
@@ -41,7 +45,8 @@ struct alignas(64) worker_stats {
   std::int64_t major_faults = 0;
   std::int64_t voluntary_switches = 0;
   std::int64_t involuntary_switches = 0;
-  double cpu_seconds = 0;  // user + sys of the worker thread during the task
+  double cpu_seconds = 0;          // user + sys of the worker thread during the task
+  double process_cpu_seconds = 0;  // user + sys of the worker's whole process so far (waits included)
 };
 static_assert(sizeof(worker_stats) == 128, "two cache lines per worker");
 
@@ -120,10 +125,17 @@ class segment_view {
   void validate_perm(std::uint64_t begin, std::uint64_t end) const;
 
   header& hdr() const { return *static_cast<header*>(base_); }
+  // Bytes [0, read_only_end()) of the segment hold every section that training only reads: the
+  // data (CSR or dense), labels and 1/d_u (and whatever lies between them).
+  std::size_t read_only_end() const;
+  // This view with those read-only sections read from `copy`, a copy of the segment's first
+  // read_only_end() bytes (--attach inherit-private); model, permutation, stats and control
+  // stay in the segment.
+  segment_view with_read_only_copy(const std::byte* copy) const;
   kernel::csr_view csr() const;
   kernel::dense_view dense() const;
-  float* labels() const { return at<float>(hdr().labels); }
-  double* inv_du() const { return at<double>(hdr().inv_du); }
+  float* labels() const { return read_only<float>(hdr().labels); }
+  double* inv_du() const { return read_only<double>(hdr().inv_du); }
   double* weights() const { return at<double>(hdr().weights); }
   std::size_t weight_count() const { return hdr().dims * hdr().outputs; }
   std::uint32_t* perm() const { return at<std::uint32_t>(hdr().perm); }
@@ -140,16 +152,21 @@ class segment_view {
     return reinterpret_cast<command_slot*>(at<std::byte>(hdr().control) + sizeof(control_block));
   }
   void* base() const { return base_; }
-  std::uint64_t* row_ptr() const { return at<std::uint64_t>(hdr().row_ptr); }
-  std::uint32_t* col_idx() const { return at<std::uint32_t>(hdr().col_idx); }
-  float* values() const { return at<float>(hdr().values); }
+  std::uint64_t* row_ptr() const { return read_only<std::uint64_t>(hdr().row_ptr); }
+  std::uint32_t* col_idx() const { return read_only<std::uint32_t>(hdr().col_idx); }
+  float* values() const { return read_only<float>(hdr().values); }
 
  private:
   template <class T>
   T* at(const section& s) const {
     return reinterpret_cast<T*>(static_cast<std::byte*>(base_) + s.offset);
   }
+  template <class T>
+  T* read_only(const section& s) const {
+    return read_only_base_ ? reinterpret_cast<T*>(read_only_base_ + s.offset) : at<T>(s);
+  }
   void* base_ = nullptr;
+  std::byte* read_only_base_ = nullptr;  // set by with_read_only_copy
 };
 
 // A fresh, unguessable name: "hogwild-<pid>-<64 random bits in hex>".

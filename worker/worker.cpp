@@ -50,11 +50,15 @@ struct thread_usage {
   std::int64_t minflt = 0, majflt = 0, nvcsw = 0, nivcsw = 0;
   double cpu = 0;
 };
+double cpu_clock(clockid_t id) {
+  timespec ts{};
+  ::clock_gettime(id, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 thread_usage usage_now() {
   rusage ru{};
   ::getrusage(RUSAGE_THREAD, &ru);
-  const auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
-  return {ru.ru_minflt, ru.ru_majflt, ru.ru_nvcsw, ru.ru_nivcsw, sec(ru.ru_utime) + sec(ru.ru_stime)};
+  return {ru.ru_minflt, ru.ru_majflt, ru.ru_nvcsw, ru.ru_nivcsw, cpu_clock(CLOCK_THREAD_CPUTIME_ID)};
 }
 
 void prefault(const shm::segment_view& v, attach_mode mode) {
@@ -138,6 +142,7 @@ void run_task(const shm::segment_view& v, const worker_args& a, std::int64_t ent
   slot.voluntary_switches = u1.nvcsw - u0.nvcsw;
   slot.involuntary_switches = u1.nivcsw - u0.nivcsw;
   slot.cpu_seconds = u1.cpu - u0.cpu;
+  slot.process_cpu_seconds = in_thread ? 0.0 : cpu_clock(CLOCK_PROCESS_CPUTIME_ID);
   slot.done = 1;
 }
 

@@ -24,7 +24,8 @@ TEST_CASE("fork executor: every --attach mode gives the same training") {
   c.workers = 1;  // one worker: deterministic, so the attach mode must not change a bit
   c.attach = attach_choice::populate;
   const auto ref = train(c, nullptr).weights;
-  for (attach_choice a : {attach_choice::lazy, attach_choice::inherit, attach_choice::inherit_populate}) {
+  for (attach_choice a : {attach_choice::lazy, attach_choice::inherit, attach_choice::inherit_populate,
+                          attach_choice::inherit_private}) {
     for (worker_lifetime life : {worker_lifetime::epoch, worker_lifetime::run}) {
       c.attach = a;
       c.lifetime = life;

@@ -126,6 +126,7 @@ TEST_CASE("--executor, --worker-lifetime, --attach and --profile") {
   CHECK(c.profile);
   CHECK(parse({"--executor", "thread", "--inject-fault", "0:1:exit"}).fault->action == worker::fault::exit);
   CHECK(parse({"--attach", "inherit-populate"}).attach == attach_choice::inherit_populate);
+  CHECK(parse({"--attach", "inherit-private"}).attach == attach_choice::inherit_private);
   auto raw = [](std::vector<std::string> args) {
     args.insert(args.begin(), "hogwild-coordinator");
     std::vector<char*> argv;

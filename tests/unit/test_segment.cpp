@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "shared/error.hpp"
 #include "shared/segment.hpp"
@@ -126,4 +127,28 @@ TEST_CASE("without replicas every worker trains the shared model") {
   CHECK(seg.view().replica_count() == 0);
   CHECK(seg.view().hdr().replicas.bytes == 0);
   CHECK(seg.view().weights_for(1) == seg.view().weights());
+}
+
+TEST_CASE("a view with a read-only copy reads data from the copy and writes the model to the segment") {
+  shm::owned_segment seg(shm::unique_name("hogwild-test"), small_spec());
+  const shm::segment_view& v = seg.view();
+  v.values()[0] = 1.5f;
+  v.labels()[0] = 1.0f;
+  v.inv_du()[0] = 0.25;
+  const std::size_t n = v.read_only_end();
+  for (const shm::section* s : {&v.hdr().row_ptr, &v.hdr().col_idx, &v.hdr().values, &v.hdr().labels, &v.hdr().inv_du})
+    CHECK(s->offset + s->bytes <= n);
+  std::vector<std::byte> copy(static_cast<const std::byte*>(v.base()), static_cast<const std::byte*>(v.base()) + n);
+  const shm::segment_view p = v.with_read_only_copy(copy.data());
+  CHECK(p.values()[0] == 1.5f);
+  v.values()[0] = 2.5f;  // the segment changes; the copy does not
+  v.labels()[0] = -1.0f;
+  CHECK(p.values()[0] == 1.5f);
+  CHECK(p.labels()[0] == 1.0f);
+  CHECK(p.inv_du()[0] == 0.25);
+  CHECK(p.csr().val == reinterpret_cast<const float*>(copy.data() + v.hdr().values.offset));
+  p.weights()[0] = 3.0;  // model, permutation and stats are the segment's own
+  CHECK(v.weights()[0] == 3.0);
+  CHECK(p.perm() == v.perm());
+  CHECK(p.stats() == v.stats());
 }
