@@ -5,6 +5,7 @@
 
 #include <boost/interprocess/ipc/message_queue.hpp>
 #include <algorithm>
+#include <limits>
 #include <type_traits>
 #include <chrono>
 #include <fmt/format.h>
@@ -74,6 +75,10 @@ class sync_protocol final : public epoch_protocol {
         maps_.resize(v.hdr().dims * (1 + static_cast<std::size_t>(v.hdr().outputs)));
       } else {
         piece_ = piece_layout(c.batch_size * std::uint64_t{c.workers}, v.hdr().outputs, plan->max_row_entries);
+        if (piece_.bytes > static_cast<std::uint64_t>(std::numeric_limits<int>::max()))
+          throw usage_error(fmt::format(
+              "--sync-exchange rows: a rank's share of a step is {} bytes, over MPI's 2 GiB per message; use a "
+              "smaller --batch-size or fewer --workers per rank", piece_.bytes));
         mine_.resize(piece_.bytes / 8);
         all_.resize(piece_.bytes / 8 * shard_rows_.size());
       }
