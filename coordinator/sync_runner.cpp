@@ -164,9 +164,11 @@ class sync_protocol final : public epoch_protocol {
     step_started_ = clock_type::now();
   }
 
-  // Distributed: this rank's piece perm[b, e) of global step s becomes an affine map per
+  // Distributed: global step s, of which this rank's piece is perm[b, e) (empty when its shard has
+  // no step s). --sync-exchange rows: every rank's piece (rows and coefficients) to every rank, each
+  // applies them all in rank order (exchange_rows). maps: the piece becomes an affine map per
   // coordinate, the ranks' maps are composed in rank order (MPI_Allreduce with a non-commutative
-  // operation), and the composition is applied: the update of the global batch in global order.
+  // operation), and the composition is applied. Either way: the global batch in global order.
   void combine_step(std::uint64_t s, std::uint64_t b, std::uint64_t e) {
     std::uint64_t global = 0;  // examples in global step s, over all ranks
     for (auto rows : shard_rows_) {
