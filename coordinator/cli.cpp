@@ -59,6 +59,9 @@ struct raw_options {
   bool cleanup = false;
   std::string checkpoint, resume, on_worker_failure = "abort";
   long long checkpoint_every = 1, max_retries = 3;
+  bool distributed = false;
+  long long fault_rank = 0, emulate_ranks = 1;
+  std::string sync_exchange = "rows";
 };
 
 void build(CLI::App& app, raw_options& o) {
@@ -168,6 +171,23 @@ void build(CLI::App& app, raw_options& o) {
       ->group("Reliability");
   app.add_option("--max-retries", o.max_retries, "with --on-worker-failure retry: retries per epoch")
       ->group("Reliability");
+  app.add_flag("--distributed", o.distributed,
+               "one rank of an MPI job (mpirun -np R hogwild-coordinator --distributed ...): each rank trains on "
+               "its shard of the rows with its own workers; --mode sync combines every step's global batch of "
+               "batch-size x workers x R across ranks, --mode async averages the ranks' models every "
+               "--average-every epochs. Rank 0 evaluates, reports and writes the outputs (docs/distributed.md)")
+      ->group("Distributed");
+  app.add_option("--sync-exchange", o.sync_exchange,
+                 "--distributed --mode sync: rows (every rank receives the global batch's examples and "
+                 "coefficients and applies them in order: bit-identical to one machine) | maps (each rank's "
+                 "piece as a dense affine map per coordinate, composed by MPI_Allreduce: equal to rounding)")
+      ->check(CLI::IsMember({"rows", "maps"}))->group("Distributed");
+  app.add_option("--emulate-ranks", o.emulate_ranks,
+                 "testing, --mode sync without --distributed: visit the examples in the order a --distributed run "
+                 "of R ranks with --workers/R workers each does, so the two can be compared (docs/distributed.md)")
+      ->group("Testing");
+  app.add_option("--fault-rank", o.fault_rank, "testing, with --distributed: the rank whose worker --inject-fault hits")
+      ->group("Testing");
   app.add_option("--inject-fault", o.fault,
                  "testing: WORKER:EPOCH:ACTION makes worker WORKER (0-based) fail half-way through epoch "
                  "EPOCH (1-based, as printed); ACTION kill | exit | hang")
@@ -223,6 +243,41 @@ void finish_files(const raw_options& o, config& c) {
     if (o.validation_fraction > 0) throw usage_error("--validation-fraction: needs --train");
   }
   if (!c.predictions_path.empty() && o.test.empty()) throw usage_error("--predictions: needs --test FILE");
+}
+
+// --distributed and its testing companions (docs/distributed.md). Whatever needs state outside one
+// rank (checkpoints, retries, scoring a saved model) is refused rather than half-supported.
+void finish_distributed(const raw_options& o, config& c) {
+  c.distributed = o.distributed;
+  require(o.emulate_ranks >= 1 && o.emulate_ranks <= 4096, "--emulate-ranks", o.emulate_ranks,
+          "an integer in [1, 4096]");
+  require(o.fault_rank >= 0 && o.fault_rank < 65536, "--fault-rank", o.fault_rank, "a rank number >= 0");
+  c.emulate_ranks = static_cast<unsigned>(o.emulate_ranks);
+  c.exchange = o.sync_exchange == "maps" ? config::sync_exchange::maps : config::sync_exchange::rows;
+  c.fault_rank = static_cast<unsigned>(o.fault_rank);
+  if (c.emulate_ranks > 1) {
+    if (c.distributed) throw usage_error("--emulate-ranks: is for a local run that reproduces a --distributed one");
+    if (c.mode != run_mode::sync)
+      throw usage_error(fmt::format("--emulate-ranks: needs --mode sync (got --mode {})", name_of(c.mode)));
+    if (c.workers % c.emulate_ranks != 0)
+      throw usage_error(fmt::format("--emulate-ranks: {} ranks must divide --workers {} (workers per rank)",
+                                    c.emulate_ranks, c.workers));
+  }
+  if (!c.distributed) {
+    if (o.fault_rank != 0) throw usage_error("--fault-rank: needs --distributed");
+    return;
+  }
+  if (c.mode != run_mode::sync && c.mode != run_mode::async)
+    throw usage_error(fmt::format("--distributed: works with --mode sync or async (got --mode {})", name_of(c.mode)));
+  if (!c.load_model_path.empty()) throw usage_error("--distributed: --load-model scores on one machine; drop --distributed");
+  if (!c.checkpoint_path.empty() || !c.resume_path.empty())
+    throw usage_error("--distributed: --checkpoint and --resume are not supported across ranks yet");
+  if (c.on_worker_failure == failure_policy::retry)
+    throw usage_error("--distributed: --on-worker-failure retry is not supported (a failed rank ends the job)");
+  if (c.cleanup_only) throw usage_error("--distributed: --cleanup runs on one machine; drop --distributed");
+  if (c.weight_precision != precision::float64)
+    throw usage_error("--distributed: --precision float32 is not supported across ranks yet (the exchanged rows "
+                      "and averaged models are float64)");
 }
 
 void finish(const raw_options& o, config& c) {
@@ -316,6 +371,7 @@ void finish(const raw_options& o, config& c) {
     for (const auto* q : {&c.metrics_path, &c.save_model_path, &c.checkpoint_path})
       if (p < q && !p->empty() && *p == *q)
         throw usage_error(fmt::format("'{}' is given to two of --metrics, --save-model and --checkpoint", *p));
+  finish_distributed(o, c);
   if (!o.fault.empty()) {
     c.fault = parse_fault(o.fault);
     require(c.fault->worker < c.workers, "--inject-fault", c.fault->worker, "a worker index below --workers");

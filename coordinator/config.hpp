@@ -69,6 +69,13 @@ struct config {
   std::string resume_path;          // --resume FILE
   failure_policy on_worker_failure = failure_policy::abort;
   unsigned max_retries = 3;         // per epoch, with --on-worker-failure retry
+  // --distributed (docs/distributed.md): one rank of an MPI job; rank 0 reports and writes outputs.
+  bool distributed = false;
+  unsigned fault_rank = 0;     // --fault-rank: the rank whose worker --inject-fault hits
+  unsigned emulate_ranks = 1;  // --emulate-ranks R: order examples as a --distributed sync run of R ranks
+  // --sync-exchange: what ranks exchange per sync step: the examples of the global batch (rows and
+  // coefficients; bit-identical to one machine) or per-coordinate affine maps (dense, 1e-12).
+  enum class sync_exchange { rows, maps } exchange = sync_exchange::rows;
 };
 
 }  // namespace hogwild

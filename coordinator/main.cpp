@@ -2,18 +2,44 @@
 #include <cstdio>
 #include <fmt/format.h>
 
+#include <memory>
+
 #include "coordinator/cleanup.hpp"
+#include "coordinator/cluster.hpp"
+#include "coordinator/guardian.hpp"
 #include "coordinator/cli.hpp"
 #include "coordinator/signals.hpp"
 #include "coordinator/trainer.hpp"
 #include "shared/error.hpp"
 
+namespace {
+
+// A failed rank of a --distributed run (its segment already removed by unwinding): sweep what a
+// SIGKILLed rank on this machine left behind (its pid is gone by now), then end every rank.
+int end_rank(hogwild::cluster* net, int code) {
+  if (!net) return code;
+  hogwild::remove_orphans();
+  std::fflush(stdout);
+  std::fflush(stderr);
+  if (code == hogwild::exit_ok) return code;
+  net->abort(code);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace hogwild;
   signals::block();
+  std::unique_ptr<cluster> net;
+  std::string who;  // "rank R: " in a distributed run
   try {
     config c;
     if (!parse_cli(argc, argv, c)) return exit_ok;
+    if (c.distributed) {
+      if (cluster::available()) start_shm_guardian();
+      net = cluster::join(&argc, &argv);
+      who = fmt::format("rank {} of {} ({}): ", net->rank(), net->size(), net->host());
+    }
     // Leftovers of this user's runs that were killed outright (never a live run's, never another user's).
     const auto removed = remove_orphans();
     if (c.cleanup_only) {
@@ -28,16 +54,17 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "hogwild-coordinator: removed {} orphaned /dev/shm entr{} of dead runs: {}\n", removed.size(),
                  removed.size() == 1 ? "y" : "ies", names);
     }
-    train(c, stdout);
-    return exit_ok;
+    train(c, stdout, net.get());
+    return exit_ok;  // ~cluster: MPI_Finalize
   } catch (const usage_error& e) {
-    fmt::print(stderr, "hogwild-coordinator: error: {}\n", e.what());
-    return exit_usage;
+    fmt::print(stderr, "hogwild-coordinator: {}error: {}\n", who, e.what());
+    return end_rank(net.get(), exit_usage);
   } catch (const interrupted& e) {
-    fmt::print(stderr, "hogwild-coordinator: {}; workers stopped, shared memory removed\n", e.what());
-    return exit_interrupted;
+    fmt::print(stderr, "hogwild-coordinator: {}{}; workers stopped, shared memory removed\n", who, e.what());
+    return end_rank(net.get(), exit_interrupted);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "hogwild-coordinator: error: {}\n", e.what());
-    return exit_runtime;
+    fmt::print(stderr, "hogwild-coordinator: {}error: {}{}\n", who, e.what(),
+               net ? "; shared memory removed, ending the job" : "");
+    return end_rank(net.get(), exit_runtime);
   }
 }

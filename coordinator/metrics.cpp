@@ -15,7 +15,8 @@ constexpr const char* profile_columns[] = {"launch_seconds", "attach_seconds", "
                                            "voluntary_switches", "involuntary_switches"};
 }
 
-metrics_writer::metrics_writer(const std::string& path, bool profile) : profile_(profile) {
+metrics_writer::metrics_writer(const std::string& path, bool profile, bool distributed)
+    : profile_(profile), distributed_(distributed) {
   if (path.empty()) return;
   jsonl_ = path.ends_with(".jsonl");
   out_.emplace("--metrics", path);
@@ -23,6 +24,7 @@ metrics_writer::metrics_writer(const std::string& path, bool profile) : profile_
     std::string head = "epoch,wall_seconds,cpu_seconds,epoch_seconds,step_size,train_objective,train_error,test_error,validation_error";
     if (profile_)
       for (const char* c : profile_columns) head += std::string(",") + c;
+    if (distributed_) head += ",comm_seconds";
     out_->append(head + "\n");
   }
 }
@@ -53,6 +55,11 @@ void metrics_writer::write(const epoch_metrics& m) {
     line.pop_back();  // '\n' (and '}' for JSON lines)
     if (jsonl_) line.pop_back();
     line += extra + (jsonl_ ? "}\n" : "\n");
+  }
+  if (distributed_) {
+    line.pop_back();
+    if (jsonl_) line.pop_back();
+    line += jsonl_ ? fmt::format(",\"comm_seconds\":{}}}\n", num(m.comm_seconds)) : fmt::format(",{}\n", num(m.comm_seconds));
   }
   out_->append(line);
 }

@@ -33,11 +33,13 @@ struct epoch_metrics {
   double test_error = 0;       // NaN when there is no test set
   double validation_error = std::nan("");  // NaN without --validation-fraction
   epoch_profile profile;       // written only when the writer was made with profile = true
+  double comm_seconds = 0;     // --distributed: seconds in MPI collectives so far (cumulative, this rank)
 };
 
 class metrics_writer {
  public:
-  explicit metrics_writer(const std::string& path, bool profile = false);  // "" = no file
+  // "" = no file; distributed adds the comm_seconds column.
+  explicit metrics_writer(const std::string& path, bool profile = false, bool distributed = false);
   ~metrics_writer() = default;  // commits the rows so far (see atomic_output)
   metrics_writer(const metrics_writer&) = delete;
   metrics_writer& operator=(const metrics_writer&) = delete;
@@ -50,6 +52,7 @@ class metrics_writer {
   std::optional<atomic_output> out_;
   bool jsonl_ = false;
   bool profile_ = false;
+  bool distributed_ = false;
 };
 
 }  // namespace hogwild

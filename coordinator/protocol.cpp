@@ -15,9 +15,9 @@ std::uint64_t protocol_sync_bytes(const config& c, std::uint64_t rows, std::uint
   }
 }
 
-std::unique_ptr<epoch_protocol> make_protocol(const config& c, const shm::segment_view& v) {
+std::unique_ptr<epoch_protocol> make_protocol(const config& c, const shm::segment_view& v, const rank_plan* plan) {
   switch (c.mode) {
-    case run_mode::sync: return make_sync_protocol(c, v);
+    case run_mode::sync: return make_sync_protocol(c, v, plan);
     case run_mode::round_robin: return make_round_robin_protocol(c, v);
     default: return nullptr;
   }

@@ -13,6 +13,16 @@
 
 namespace hogwild {
 
+class cluster;
+
+// --distributed sync (docs/distributed.md): each step's global batch is the concatenation, in rank
+// order, of every rank's K·W-example piece; the sync protocol composes the pieces across ranks.
+struct rank_plan {
+  cluster* net = nullptr;
+  std::vector<std::uint64_t> shard_rows;  // training rows of every rank, in rank order
+  std::uint64_t max_row_entries = 0;      // the longest training row (stored entries), over all shards
+};
+
 class epoch_protocol {
  public:
   virtual ~epoch_protocol() = default;
@@ -30,9 +40,12 @@ std::uint64_t protocol_sync_bytes(const config& c, std::uint64_t rows, std::uint
 
 // nullptr for async and serial. The sync protocol creates the run's message queues (removed when
 // it is destroyed, on every exit path).
-std::unique_ptr<epoch_protocol> make_protocol(const config& c, const shm::segment_view& v);
+// `plan`: a --distributed run's ranks (sync mode only); nullptr on one machine.
+std::unique_ptr<epoch_protocol> make_protocol(const config& c, const shm::segment_view& v,
+                                              const rank_plan* plan = nullptr);
 
-std::unique_ptr<epoch_protocol> make_sync_protocol(const config& c, const shm::segment_view& v);
+std::unique_ptr<epoch_protocol> make_sync_protocol(const config& c, const shm::segment_view& v,
+                                                   const rank_plan* plan = nullptr);
 std::unique_ptr<epoch_protocol> make_round_robin_protocol(const config& c, const shm::segment_view& v);
 
 }  // namespace hogwild

@@ -13,9 +13,11 @@
 
 #include "coordinator/atomic_file.hpp"
 #include "coordinator/checkpoint.hpp"
+#include "coordinator/cluster.hpp"
 #include "coordinator/executor.hpp"
 #include "coordinator/protocol.hpp"
 #include "coordinator/retry.hpp"
+#include "coordinator/shard_data.hpp"
 #include "coordinator/profile.hpp"
 #include "coordinator/signals.hpp"
 #include "coordinator/data_setup.hpp"
@@ -55,7 +57,7 @@ kernel::layout choose_layout(const config& c, const data::dataset& d) {
   return density < 0.5 ? kernel::layout::csr : kernel::layout::dense;
 }
 
-void fill_segment(const shm::segment_view& v, const data::dataset& d) {
+void fill_segment(const shm::segment_view& v, const data::dataset& d, const std::vector<double>& inv) {
   const shm::header& h = v.hdr();
   if (h.data_layout == kernel::layout::csr) {
     std::copy(d.row_ptr.begin(), d.row_ptr.end(), v.row_ptr());
@@ -66,7 +68,6 @@ void fill_segment(const shm::segment_view& v, const data::dataset& d) {
     std::copy(dense.begin(), dense.end(), v.values());
   }
   std::copy(d.labels.begin(), d.labels.end(), v.labels());
-  const auto inv = data::inverse_column_counts(d);
   std::copy(inv.begin(), inv.end(), v.inv_du());
   std::iota(v.perm(), v.perm() + h.rows, 0u);
   dispatch_precision(v.weight_precision(), [&](auto t) {
@@ -144,6 +145,56 @@ checkpoint load_for_resume(const config& c, std::uint64_t identity, std::size_t 
   return k;
 }
 
+// Rows [b, e) of d as a dataset of their own (a rank's shard).
+data::dataset slice_rows(const data::dataset& d, std::size_t b, std::size_t e) {
+  data::dataset s;
+  s.dims = d.dims;
+  for (std::size_t r = b; r < e; ++r) {
+    const auto k0 = d.row_ptr[r], k1 = d.row_ptr[r + 1];
+    s.add_row(d.idx.data() + k0, d.val.data() + k0, k1 - k0, d.labels[r]);
+  }
+  return s;
+}
+
+// The generator that shuffles rank r's shard (rank 0's is the one-machine generator, so a
+// distributed run of one rank is the local run).
+rng shard_shuffler(std::uint64_t seed, unsigned r) {
+  return rng(seed ^ 0x5eedf00dcafef00dULL ^ (static_cast<std::uint64_t>(r) * 0x9e3779b97f4a7c15ULL));
+}
+
+// --emulate-ranks: the local permutation that a --distributed sync run of R ranks visits. Shard r
+// = rows partition(n, R, r), shuffled in place each epoch by its own generator; step s of the
+// global batch is shard 0's s-th block of `block` = K·(W/R) examples, then shard 1's, ...
+struct emulated_ranks {
+  std::vector<std::vector<std::uint32_t>> perms;
+  std::vector<rng> shufflers;
+  std::size_t block = 1;
+  emulated_ranks(std::size_t n, unsigned ranks, std::uint64_t seed, std::size_t block_size) : block(block_size) {
+    for (unsigned r = 0; r < ranks; ++r) {
+      const auto p = partition(n, ranks, r);
+      perms.emplace_back(p.size());
+      std::iota(perms.back().begin(), perms.back().end(), static_cast<std::uint32_t>(p.begin));
+      shufflers.push_back(shard_shuffler(seed, r));
+    }
+  }
+  void next_epoch(std::uint32_t* perm) {
+    for (std::size_t r = 0; r < perms.size(); ++r) shuffle(std::span<std::uint32_t>(perms[r]), shufflers[r]);
+    std::size_t out = 0;
+    for (std::size_t s = 0;; ++s) {
+      bool any = false;
+      for (const auto& p : perms) {
+        const std::size_t b = s * block;
+        if (b >= p.size()) continue;
+        any = true;
+        const std::size_t e = std::min(p.size(), b + block);
+        std::copy(p.begin() + static_cast<std::ptrdiff_t>(b), p.begin() + static_cast<std::ptrdiff_t>(e), perm + out);
+        out += e - b;
+      }
+      if (!any) break;
+    }
+  }
+};
+
 void check_stop() {
   if (signals::stop_requested())
     throw interrupted(fmt::format("interrupted by signal {}", signals::stop_signal()));
@@ -189,12 +240,58 @@ run_result score_saved_model(const config& c, std::FILE* out) {
   return result;
 }
 
-run_result train(const config& c_in, std::FILE* out) {
-  if (!c_in.load_model_path.empty()) return score_saved_model(c_in, out);
+run_result train(const config& c_in, std::FILE* out) { return train(c_in, out, nullptr); }
+
+run_result train(const config& c_arg, std::FILE* out, cluster* net) {
+  if (!c_arg.load_model_path.empty()) return score_saved_model(c_arg, out);
+  // --distributed: rank 0 reports, evaluates the test set and writes every output; the others
+  // train their shard silently (docs/distributed.md).
+  const unsigned ranks = net ? static_cast<unsigned>(net->size()) : 1;
+  const unsigned me = net ? static_cast<unsigned>(net->rank()) : 0;
+  config c_in = c_arg;
+  if (me != 0) {
+    out = nullptr;
+    c_in.metrics_path.clear();
+    c_in.save_model_path.clear();
+    c_in.predictions_path.clear();
+    c_in.files.test.clear();
+    c_in.files.test_labels.clear();
+    c_in.synthetic.test_rows = 0;
+  }
+  if (net && c_in.fault && c_in.fault_rank != me) c_in.fault.reset();
   check_outputs(c_in);
-  run_data rd = prepare_data(c_in);
   config c = c_in;
-  const std::string default_note = resolve_data_defaults(c, rd);
+  run_data rd;
+  std::string default_note;
+  std::vector<double> inv_du;  // 1/d_u with d_u counted over the whole training set, every shard
+  std::size_t global_rows = 0;
+  rank_plan plan;
+  if (net && can_read_sharded(c)) {
+    // One plain LIBSVM file: this rank parses only its rows (shard_data.hpp).
+    shard_facts f;
+    rd = prepare_sharded(c, *net, f, default_note);
+    inv_du = std::move(f.inv_du);
+    global_rows = f.global_rows;
+    plan.max_row_entries = f.max_row_entries;
+  } else {
+    rd = prepare_data(c);
+    default_note = resolve_data_defaults(c, rd);
+    inv_du = data::inverse_column_counts(rd.train);
+    global_rows = rd.train.rows();
+    if (net) {  // everyone read everything: keep this rank's rows
+      for (std::size_t r = 0; r < rd.train.rows(); ++r)
+        plan.max_row_entries = std::max<std::uint64_t>(plan.max_row_entries, rd.train.row_ptr[r + 1] - rd.train.row_ptr[r]);
+      const auto mine = partition(global_rows, ranks, me);
+      rd.train = slice_rows(rd.train, mine.begin, mine.end);
+    }
+  }
+  if (net) {
+    if (c.workers > rd.train.rows())
+      throw usage_error(fmt::format("--workers: {} workers but rank {} has only {} of the {} training rows", c.workers,
+                                    me, rd.train.rows(), global_rows));
+    plan.net = net;
+    for (unsigned r = 0; r < ranks; ++r) plan.shard_rows.push_back(partition(global_rows, ranks, r).size());
+  }
   data::dataset& train_set = rd.train;
   const data::dataset& test_set = rd.test;
   const int C = rd.labels.outputs();
@@ -216,7 +313,7 @@ run_result train(const config& c_in, std::FILE* out) {
   std::optional<checkpoint> resumed;
   if (!c.resume_path.empty()) resumed = load_for_resume(c, identity, spec.rows, spec.dims * spec.outputs);
   shm::owned_segment seg(shm::unique_name(), spec);
-  fill_segment(seg.view(), train_set);
+  fill_segment(seg.view(), train_set, inv_du);
 
   if (out) {
     fmt::print(out, "hogwild: mode {}, {} worker{} ({}), model {}, lambda {:g}{}\n", name_of(c.mode), c.workers,
@@ -239,6 +336,17 @@ run_result train(const config& c_in, std::FILE* out) {
                c.learning_rate, c.decay, c.batch_size, c.lambda, C, C == 1 ? "" : "s",
                c.weight_precision == precision::float64 ? "" : ", precision float32 (float weights and arithmetic)");
     if (!default_note.empty()) fmt::print(out, "defaults: {}\n", default_note);
+    if (net)
+      fmt::print(out, "distributed: {} ranks x {} workers, {} training rows in all, {} on this rank (rank 0 on {}); "
+                 "{}\n", ranks, c.workers, global_rows, spec.rows, net->host(),
+                 c.mode == run_mode::sync
+                     ? fmt::format("one global batch of {} x {} x {} = {} examples per step", c.batch_size, c.workers,
+                                   ranks, std::size_t{c.batch_size} * c.workers * ranks)
+                     : fmt::format("models averaged across ranks every {} epoch{}, each rank stepping {} x the "
+                                   "learning rate", c.average_every, c.average_every == 1 ? "" : "s", ranks));
+    if (c.emulate_ranks > 1)
+      fmt::print(out, "order: as a --distributed run of {} ranks x {} workers\n", c.emulate_ranks,
+                 c.workers / c.emulate_ranks);
     if (!rd.cache_note.empty()) fmt::print(out, "cache: {}\n", rd.cache_note);
     fmt::print(out, "segment: /dev/shm/{} ({:.1f} MB)\n", seg.name(), static_cast<double>(seg.bytes()) / 1e6);
     std::fflush(out);
@@ -256,12 +364,16 @@ run_result train(const config& c_in, std::FILE* out) {
       wants_private_copy(c, seg.view()) ? std::make_unique<private_data_copy>(seg.view()) : nullptr;
   const shm::segment_view& v = data_copy ? data_copy->view() : seg.view();
 
-  metrics_writer metrics(c.metrics_path, c.profile);
-  const std::unique_ptr<epoch_protocol> protocol = make_protocol(c, v);
+  metrics_writer metrics(c.metrics_path, c.profile, net != nullptr);
+  const std::unique_ptr<epoch_protocol> protocol = make_protocol(c, v, net ? &plan : nullptr);
   std::vector<worker::worker_args> tasks(c.workers);
   std::vector<worker_usage> usage;
 
-  rng shuffler(c.synthetic.seed ^ 0x5eedf00dcafef00dULL);
+  rng shuffler = shard_shuffler(c.synthetic.seed, me);
+  std::optional<emulated_ranks> emulation;
+  if (c.emulate_ranks > 1)
+    emulation.emplace(spec.rows, c.emulate_ranks, c.synthetic.seed,
+                      std::size_t{c.batch_size} * (c.workers / c.emulate_ranks));
   unsigned first_epoch = 0;
   if (resumed) {
     shm::set_weights(v, resumed->weights.data());  // exact: a float32 run's checkpoint holds floats
@@ -299,6 +411,7 @@ run_result train(const config& c_in, std::FILE* out) {
   run_result result;
   const auto t0 = clock_type::now();
   const double cpu0 = cpu_seconds();
+  const double comm0 = net ? net->comm_seconds() : 0.0;  // the data set-up's exchanges are not training
   const std::size_t n = spec.rows;
   // Run-long worker processes are reaped only after the last epoch, so RUSAGE_CHILDREN misses
   // them until then: add each one's whole-process CPU as of its latest task instead (waits and
@@ -308,12 +421,18 @@ run_result train(const config& c_in, std::FILE* out) {
   double live_worker_cpu = 0;
 
   try {  // (body not re-indented, to keep merges with the other branches small)
+  // Async across R ranks: averaging R models that each moved over n/R rows keeps 1/R of one pass's
+  // progress, so each rank steps R·γ (docs/distributed.md, measured there).
+  const double rank_step_scale = net && c.mode == run_mode::async ? static_cast<double>(ranks) : 1.0;
   for (unsigned epoch = first_epoch; epoch < c.epochs; ++epoch) {
-    const double step = c.learning_rate * std::pow(c.decay, static_cast<double>(epoch));
+    const double step = c.learning_rate * std::pow(c.decay, static_cast<double>(epoch)) * rank_step_scale;
     current_epoch = epoch;
     if (keep_start) take_start(epoch, step);
     check_stop();  // after take_start: a stop here checkpoints exactly this epoch's start
-    shuffle(std::span<std::uint32_t>(v.perm(), n), shuffler);
+    if (emulation)
+      emulation->next_epoch(v.perm());
+    else
+      shuffle(std::span<std::uint32_t>(v.perm(), n), shuffler);
     const auto te = clock_type::now();
     epoch_profile m_profile;
     if (c.mode == run_mode::serial) {
@@ -350,9 +469,17 @@ run_result train(const config& c_in, std::FILE* out) {
       }
       if (c.profile) m_profile = profile_epoch(v, c.workers, launch_ns, worker::now_ns(), usage);
     }
-    if (v.replica_count()) {
-      const bool reset = (epoch + 1) % c.average_every == 0 || epoch + 1 == c.epochs;
-      dispatch_precision(v.weight_precision(), [&](auto t) { average_replicas<decltype(t)>(v, reset); });
+    const bool average_now = (epoch + 1) % c.average_every == 0 || epoch + 1 == c.epochs;
+    // Async across ranks: local SGD, the ranks' models averaged every --average-every epochs.
+    const bool rank_average = net && c.mode == run_mode::async && average_now;
+    if (v.replica_count())
+      dispatch_precision(v.weight_precision(),
+                         [&](auto t) { average_replicas<decltype(t)>(v, average_now && !rank_average); });
+    if (rank_average) {  // float64 only: --distributed refuses --precision float32
+      net->sum(v.weights(), v.weight_count());
+      const double inv = 1.0 / static_cast<double>(ranks);
+      for (std::size_t j = 0; j < v.weight_count(); ++j) v.weights()[j] *= inv;
+      for (std::uint32_t k = 0; k < v.replica_count(); ++k) std::copy_n(v.weights(), v.weight_count(), v.replica(k));
     }
     epoch_metrics m;
     m.profile = m_profile;
@@ -363,6 +490,19 @@ run_result train(const config& c_in, std::FILE* out) {
     const evaluation tr = evaluate_segment(c, v);
     m.train_objective = tr.objective;
     m.train_error = tr.error;
+    if (net) {
+      // Over every shard: data loss and errors summed across ranks (each with its own model;
+      // they are equal in sync mode and after each average in async mode), rank 0's ‖w‖².
+      double norm2 = 0;
+      for (std::size_t j = 0; j < v.weight_count(); ++j) norm2 += v.weights()[j] * v.weights()[j];
+      const double nr = static_cast<double>(n);
+      double sums[2] = {tr.objective * nr - 0.5 * c.lambda * norm2, tr.error * nr};
+      net->sum(sums, 2);
+      const double ng = static_cast<double>(global_rows);
+      m.train_objective = (sums[0] + 0.5 * c.lambda * norm2) / ng;
+      m.train_error = sums[1] / ng;
+      m.comm_seconds = net->comm_seconds() - comm0;
+    }
     m.test_error = test_set.rows() ? evaluate_rows(c, v, test_set).error : std::nan("");
     m.validation_error = rd.validation.rows() ? evaluate_rows(c, v, rd.validation).error : std::nan("");
     m.profile.evaluation_seconds = seconds_since(t_eval);
@@ -371,9 +511,9 @@ run_result train(const config& c_in, std::FILE* out) {
     metrics.write(m);
     result.history.push_back(m);
     if (out && !c.quiet) {
-      fmt::print(out, "epoch {:4}  wall {:8.3f} s  cpu {:8.3f} s  objective {:.6f}  train error {}  test error {}\n",
+      fmt::print(out, "epoch {:4}  wall {:8.3f} s  cpu {:8.3f} s  objective {:.6f}  train error {}  test error {}{}\n",
                  m.epoch, m.wall_seconds, m.cpu_seconds, m.train_objective, percent_or_mse(c, m.train_error),
-                 percent_or_mse(c, m.test_error));
+                 percent_or_mse(c, m.test_error), net ? fmt::format("  comm {:.3f} s", m.comm_seconds) : "");
       if (rd.validation.rows()) fmt::print(out, "           validation error {}\n", percent_or_mse(c, m.validation_error));
       if (c.profile) {
         const auto& p = m.profile;
@@ -418,6 +558,11 @@ run_result train(const config& c_in, std::FILE* out) {
                last.wall_seconds, last.cpu_seconds, percent_or_mse(c, last.train_error),
                percent_or_mse(c, last.test_error),
                rd.validation.rows() ? ", validation error " + percent_or_mse(c, last.validation_error) : "");
+    if (net && net->comm_calls())
+      fmt::print(out, "communication (rank 0): {:.3f} s in {} collectives, {:.1f} us and {} bytes sent each on average\n",
+                 net->comm_seconds(), net->comm_calls(),
+                 1e6 * net->comm_seconds() / static_cast<double>(net->comm_calls()),
+                 net->comm_bytes() / net->comm_calls());
   }
   if (!c.save_model_path.empty() || !c.predictions_path.empty()) {
     const saved_model sm{c.model, spec.dims, C, c.lambda, rd.labels, rd.scale, result.weights};

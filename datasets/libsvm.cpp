@@ -51,9 +51,44 @@ struct parser {
 
 }  // namespace
 
-dataset parse_libsvm(std::string_view text, const std::string& name) {
+bool is_libsvm_row(std::string_view ln) {
+  if (const auto hash = ln.find('#'); hash != std::string_view::npos) ln = ln.substr(0, hash);
+  for (char ch : ln)
+    if (!is_space(ch)) return true;
+  return false;
+}
+
+line_count count_libsvm_rows(std::string_view text) {
+  line_count n;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size(); else ++n.newlines;
+    if (is_libsvm_row(text.substr(pos, eol - pos))) ++n.rows;
+    pos = eol + 1;
+  }
+  return n;
+}
+
+// Skips whole lines until k rows have been passed: the result is where row k's line (or a blank
+// line before it) starts.
+row_position skip_libsvm_rows(std::string_view text, std::size_t k) {
+  row_position at;
+  std::size_t rows = 0;
+  while (rows < k && at.offset < text.size()) {
+    std::size_t eol = text.find('\n', at.offset);
+    if (eol == std::string_view::npos) eol = text.size(); else ++at.newlines;
+    if (is_libsvm_row(text.substr(at.offset, eol - at.offset))) ++rows;
+    at.offset = eol + 1;
+  }
+  if (at.offset > text.size()) at.offset = text.size();
+  return at;
+}
+
+dataset parse_libsvm(std::string_view text, const std::string& name, std::size_t first_line) {
   dataset d;
   parser ps{name};
+  ps.line = first_line - 1;
   std::vector<std::uint32_t> cols;
   std::vector<float> vals;
   std::uint64_t dims = 0;

@@ -21,8 +21,23 @@
 
 namespace hogwild::data {
 
-// Parses text already in memory; `name` is used in error messages.
-dataset parse_libsvm(std::string_view text, const std::string& name);
+// Parses text already in memory; `name` is used in error messages, where the text's first line is
+// line `first_line` (a piece of a bigger file: a --distributed rank's rows).
+dataset parse_libsvm(std::string_view text, const std::string& name, std::size_t first_line = 1);
+
+// Whether parse_libsvm makes a row of this line (not blank, not only a comment).
+bool is_libsvm_row(std::string_view line);
+// Rows and '\n's in text (whole lines; a last line without '\n' counts as a line).
+struct line_count {
+  std::size_t rows = 0, newlines = 0;
+};
+line_count count_libsvm_rows(std::string_view text);
+// The offset just past the line holding the k-th row (0-based) of text, and the '\n's before it;
+// {text.size(), ...} when text has k rows or fewer; k = 0 → {0, 0}.
+struct row_position {
+  std::size_t offset = 0, newlines = 0;
+};
+row_position skip_libsvm_rows(std::string_view text, std::size_t k);
 
 // Reads PATH (raw or gzip, detected by magic bytes) and parses it.
 dataset read_libsvm(const std::string& path);

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-release}
 
-packages=(g++ cmake make libboost-dev libboost-filesystem-dev libfmt-dev doctest-dev libcli11-dev zlib1g-dev)
+packages=(g++ cmake make libboost-dev libboost-filesystem-dev libfmt-dev doctest-dev libcli11-dev zlib1g-dev
+          libopenmpi-dev openmpi-bin)  # the last two: --distributed (optional for the build)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -196,6 +196,28 @@ inline void apply_batch(const View& data, T* w, const double* inv_du, const std:
   }
 }
 
+// Phase 2 as a map instead of an update (distributed sync, docs/distributed.md). One example's
+// update of a touched coordinate u is affine in w_u: w_u <- f·w_u - scale·g·x_u with
+// f = 1 - scale·λ/d_u, so a whole batch is w_u <- A_u·w_u - B_u. This composes the maps of the
+// examples perm[b..e) onto `maps` (records of 1 + C doubles: A_u, then B_u for each output), in
+// order; maps of consecutive batch pieces compose into the map of the whole batch, whose result
+// equals apply_batch's up to rounding (a few ulps per example, not bit for bit).
+template <class View>
+inline void compose_batch(const View& data, const double* inv_du, const std::uint32_t* perm, std::size_t b,
+                          std::size_t e, int C, const double* g, double scale, double lambda, double* maps) {
+  const std::size_t width = 1 + static_cast<std::size_t>(C);
+  for (std::size_t i = b; i < e; ++i) {
+    const double* gi = g + (i - b) * C;
+    for_each_entry(data.row(perm[i]), [&](std::uint32_t j, float v) {
+      if (v == 0.0f) return;  // untouched: the identity map
+      const double f = 1.0 - scale * (lambda * inv_du[j]);
+      double* m = maps + static_cast<std::size_t>(j) * width;
+      m[0] *= f;
+      for (int c = 0; c < C; ++c) m[1 + c] = m[1 + c] * f + scale * (gi[c] * v);
+    });
+  }
+}
+
 struct step_params {
   double step = 0.0;       // γ for this epoch
   double lambda = 0.0;     // L2 strength
