@@ -8,7 +8,9 @@ worker::attach_mode resolve_attach(attach_choice choice, executor_kind kind) {
     case attach_choice::lazy: return worker::attach_mode::lazy;
     case attach_choice::inherit: return worker::attach_mode::inherit;
     case attach_choice::inherit_populate: return worker::attach_mode::inherit_populate;
-    case attach_choice::inherit_private: return worker::attach_mode::inherit_private;
+    // To the worker the private data copy is plain inheritance: the trainer makes the copy and
+    // hands the executor a view of it (coordinator/private_data.hpp).
+    case attach_choice::inherit_private: return worker::attach_mode::inherit;
     case attach_choice::automatic: break;
   }
   // Measured in docs/overheads.md: a forked worker that keeps the coordinator's mapping pays

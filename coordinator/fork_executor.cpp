@@ -19,8 +19,7 @@ class fork_executor final : public executor {
     usage.assign(tasks.size(), {});
     const std::uint32_t epoch = tasks.empty() ? 0 : tasks[0].epoch + 1;
     process_set procs;
-    const bool inherit = attach_ == worker::attach_mode::inherit || attach_ == worker::attach_mode::inherit_populate ||
-                         attach_ == worker::attach_mode::inherit_private;
+    const bool inherit = attach_ == worker::attach_mode::inherit || attach_ == worker::attach_mode::inherit_populate;
     for (std::size_t i = 0; i < tasks.size(); ++i) {
       const worker::worker_args& t = tasks[i];
       procs.add(i, fork_worker(i, epoch, [&] {

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -30,9 +29,10 @@ bool wants_private_copy(const config& c, const shm::segment_view& v) {
   return own_mapping && v.read_only_end() <= auto_private_copy_limit();
 }
 
-private_data_copy::private_data_copy(const shm::segment_view& shared) : bytes_(shared.read_only_end()) {
+private_data_copy::private_data_copy(const shm::segment_view& shared) {
+  const std::size_t bytes = shared.read_only_end();
   // One huge page of slack to place the copy on a 2 MiB boundary (THP needs aligned extents).
-  const std::size_t rounded = (bytes_ + huge_page - 1) / huge_page * huge_page;
+  const std::size_t rounded = (bytes + huge_page - 1) / huge_page * huge_page;
   map_bytes_ = rounded + huge_page;
   map_ = ::mmap(nullptr, map_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (map_ == MAP_FAILED) {
@@ -43,7 +43,7 @@ private_data_copy::private_data_copy(const shm::segment_view& shared) : bytes_(s
   const auto addr = reinterpret_cast<std::uintptr_t>(map_);
   auto* copy = reinterpret_cast<std::byte*>((addr + huge_page - 1) / huge_page * huge_page);
   ::madvise(copy, rounded, MADV_HUGEPAGE);  // a request: EINVAL where THP is compiled out is fine
-  std::memcpy(copy, shared.base(), bytes_);
+  std::memcpy(copy, shared.base(), bytes);
   ::mprotect(copy, rounded, PROT_READ);  // nobody writes the copy; a stray write faults loudly
   view_ = shared.with_read_only_copy(copy);
 }

@@ -35,12 +35,10 @@ class private_data_copy {
   private_data_copy& operator=(const private_data_copy&) = delete;
   // The segment with its read-only sections read from the copy.
   const shm::segment_view& view() const { return view_; }
-  std::size_t bytes() const { return bytes_; }
 
  private:
   void* map_ = nullptr;
   std::size_t map_bytes_ = 0;
-  std::size_t bytes_ = 0;
   shm::segment_view view_;
 };
 

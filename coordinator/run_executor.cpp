@@ -3,7 +3,6 @@
 // control area (shared/control.hpp). The coordinator sleeps on the `done_count` futex word with
 // a short timeout, so a dead worker process or a SIGINT/SIGTERM is noticed within milliseconds.
 #include <exception>
-#include <memory>
 #include <fmt/format.h>
 #include <mutex>
 #include <system_error>
@@ -36,7 +35,6 @@ class run_executor final : public executor {
  public:
   explicit run_executor(const executor_setup& s)
       : kind_(s.kind), view_(*s.view), workers_(s.workers), attach_(resolve_attach(s.attach, s.kind)), boxes_(s.workers) {
-
     signals::block();
     // No worker serves this segment yet: mark every slot idle, so that a command left unanswered
     // by a previous executor on the same segment (a killed worker) is not taken as new.
@@ -88,8 +86,7 @@ class run_executor final : public executor {
   void start(std::uint32_t w, const std::string& segment) {
     switch (kind_) {
       case executor_kind::fork: {
-        const bool inherit = attach_ == worker::attach_mode::inherit || attach_ == worker::attach_mode::inherit_populate ||
-                             attach_ == worker::attach_mode::inherit_private;
+        const bool inherit = attach_ == worker::attach_mode::inherit || attach_ == worker::attach_mode::inherit_populate;
         procs_.add(w, fork_worker(w, 1, [&] {
                      return inherit ? worker::serve_inherited(view_, w, attach_) : worker::serve_main(segment, w, attach_);
                    }));

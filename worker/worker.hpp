@@ -35,9 +35,7 @@ struct worker_args {
 // How a worker process gets at the segment: map it by name with MAP_POPULATE (pre-fault every
 // page in one call), map it by name and fault lazily, or (forked workers only) use the mapping
 // inherited from the coordinator, optionally pre-faulted with madvise(MADV_POPULATE_WRITE).
-// inherit_private: inherit, with the read-only sections read from the coordinator's private
-// huge-page copy (coordinator/private_data.hpp); to the worker it is the same as inherit.
-enum class attach_mode { populate, lazy, inherit, inherit_populate, inherit_private };
+enum class attach_mode { populate, lazy, inherit, inherit_populate };
 
 std::int64_t now_ns();  // CLOCK_MONOTONIC
 
