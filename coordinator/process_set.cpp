@@ -4,10 +4,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+// Boost.Process 1.74 compiles its vfork launcher (bp::posix::use_vfork) only under this macro,
+// and its own test of the feature macros misses glibc, which declares vfork() under _GNU_SOURCE
+// (g++'s default).
+#ifndef BOOST_POSIX_HAS_VFORK
+#define BOOST_POSIX_HAS_VFORK 1
+#endif
 #include <boost/process/args.hpp>
 #include <boost/process/child.hpp>
 #include <boost/process/exe.hpp>
 #include <boost/process/extend.hpp>
+#include <boost/process/posix.hpp>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -132,7 +139,10 @@ pid_t spawn_worker(std::size_t worker, std::uint32_t epoch, const std::vector<st
   static const std::string exe = worker_executable();
   std::fflush(nullptr);
   try {
-    bp::child c(bp::exe = exe, bp::args = args, bp::extend::on_exec_setup = [](auto&) {
+    // vfork: the child borrows the coordinator's address space until exec, so the launch does
+    // not copy the coordinator's page tables (a fork would, only for exec to drop them). All the
+    // child does before exec is the two system calls below.
+    bp::child c(bp::exe = exe, bp::args = args, bp::posix::use_vfork, bp::extend::on_exec_setup = [](auto&) {
       // Between fork and exec: the mask and PDEATHSIG survive exec (hogwild-worker also resets
       // the mask itself, for when it is started some other way).
       signals::reset_in_child();

@@ -3,8 +3,8 @@
 //     (few epochs each, through train() with --profile), one CSV row per configuration;
 //  2. fork-executor attach modes (populate, lazy, inherit, inherit-populate, inherit-private) x rows;
 //  3. raw floors (taken first, while the process is small): fork+_exit+waitpid, posix_spawn of a
-//     tiny binary + waitpid, std::thread create+join; and a plain std::thread Hogwild! loop on
-//     the same segment and kernel;
+//     tiny static binary (tests/bench/tiny_static.cpp, or --tiny PATH) + waitpid, std::thread
+//     create+join; and a plain std::thread Hogwild! loop on the same segment and kernel;
 //  4. the default run (async, 8 workers, 200 epochs) with per-epoch and run-long fork workers;
 // and prints the floor ratios of docs/overheads.md.
 // Usage: bench_overhead [--out FILE.csv] [--epochs E] [--quick] [--tiny PATH]
@@ -160,7 +160,11 @@ double plain_thread_epoch(std::size_t rows, unsigned workers, unsigned epochs) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  #ifdef HOGWILD_TINY_STATIC
+  std::string out = "bench_overhead.csv", tiny = HOGWILD_TINY_STATIC;
+#else
   std::string out = "bench_overhead.csv", tiny = "/bin/true";
+#endif
   unsigned epochs = 5;
   bool quick = false;
   for (int i = 1; i < argc; ++i) {
