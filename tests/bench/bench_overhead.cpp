@@ -8,6 +8,7 @@
 //  4. the default run (async, 8 workers, 200 epochs) with per-epoch and run-long fork workers;
 // and prints the floor ratios of docs/overheads.md.
 // Usage: bench_overhead [--out FILE.csv] [--epochs E] [--quick] [--tiny PATH]
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "coordinator/process_set.hpp"
 #include "coordinator/trainer.hpp"
 #include "datasets/synthetic.hpp"
 #include "shared/partition.hpp"
@@ -106,12 +108,18 @@ double fork_floor(int n) {
   });
 }
 
-double spawn_floor(int n, const char* tiny) {
-  char* argv[] = {const_cast<char*>(tiny), nullptr};
-  return per_op(n, [&] {
+// posix_spawn(program [arg]) + waitpid, the child's stdout sent to /dev/null.
+double spawn_floor(int n, const char* program, const char* arg = nullptr) {
+  char* argv[] = {const_cast<char*>(program), const_cast<char*>(arg), nullptr};
+  posix_spawn_file_actions_t quiet;
+  ::posix_spawn_file_actions_init(&quiet);
+  ::posix_spawn_file_actions_addopen(&quiet, 1, "/dev/null", O_WRONLY, 0);
+  const double s = per_op(n, [&] {
     pid_t p = 0;
-    if (::posix_spawn(&p, tiny, nullptr, nullptr, argv, environ) == 0) ::waitpid(p, nullptr, 0);
+    if (::posix_spawn(&p, program, &quiet, nullptr, argv, environ) == 0) ::waitpid(p, nullptr, 0);
   });
+  ::posix_spawn_file_actions_destroy(&quiet);
+  return s;
 }
 
 double thread_floor(int n) {
@@ -203,6 +211,10 @@ int main(int argc, char** argv) {
   // tables, so a floor taken after the sweep has grown the heap measures a bigger process than
   // the coordinator (an earlier version did that and reported floors of 1.6-1.9 ms).
   const double fork_s = fork_floor(200), spawn_s = spawn_floor(200, tiny.c_str()), thread_s = thread_floor(2000);
+  // Start-up of the worker executable itself (`--help` exits at once): what exec, the loader and
+  // the C++ runtime cost before any work, against the tiny binary's floor.
+  const std::string worker_exe = worker_executable();
+  const double worker_start_s = spawn_floor(200, worker_exe.c_str(), "--help");
 
   // 4. The default run, both lifetimes, same process; also first, for the same reason as the
   // floors (fork() in a process that the sweep has grown costs more than in the coordinator).
@@ -239,6 +251,7 @@ int main(int argc, char** argv) {
   fmt::print(f, "floor,fork+exit+wait,,,1,0,{:.9f},,,,,,,\n", fork_s);
   fmt::print(f, "floor,posix_spawn+wait,,,1,0,{:.9f},,,,,,,\n", spawn_s);
   fmt::print(f, "floor,thread create+join,,,1,0,{:.9f},,,,,,,\n", thread_s);
+  fmt::print(f, "floor,hogwild-worker --help start-up,,,1,0,{:.9f},,,,,,,\n", worker_start_s);
   const double plain8 = plain_thread_epoch(10'000, 8, 50);
   fmt::print(f, "floor,plain thread loop,,,8,10000,{:.9f},,,,,,,\n", plain8);
 
@@ -255,6 +268,8 @@ int main(int argc, char** argv) {
   const unsigned wmax = worker_counts.back();
   std::printf("\nraw floors: fork+exit+wait %.1f us, posix_spawn(%s)+wait %.1f us, thread create+join %.1f us\n",
               fork_s * 1e6, tiny.c_str(), spawn_s * 1e6, thread_s * 1e6);
+  std::printf("worker start-up: posix_spawn(%s --help)+wait %.1f us = %.2f x the posix_spawn floor\n", worker_exe.c_str(),
+              worker_start_s * 1e6, worker_start_s / spawn_s);
   const struct {
     const char* exe;
     double floor;
