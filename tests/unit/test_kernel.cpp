@@ -46,6 +46,61 @@ TEST_CASE("CSR and dense paths train the same model on the same data") {
   }
 }
 
+TEST_CASE("CSR explicit zeros are untouched and the precomputed shrink factors give the inline bits") {
+  data::synthetic_spec spec;
+  spec.rows = 1000;
+  spec.test_rows = 0;
+  spec.dims = 40;
+  spec.density = 0.3;
+  const auto d = data::make_synthetic(spec).train;
+  const auto inv = data::inverse_column_counts(d);
+  // The same rows with an explicit 0 stored in every column divisible by 7 that the row lacks.
+  std::vector<std::uint64_t> zrow_ptr{0};
+  std::vector<std::uint32_t> zidx;
+  std::vector<float> zval;
+  for (std::size_t r = 0; r < d.rows(); ++r) {
+    std::uint64_t k = d.row_ptr[r];
+    for (std::uint32_t j = 0; j < d.dims; ++j) {
+      if (k < d.row_ptr[r + 1] && d.idx[k] == j) {
+        zidx.push_back(j);
+        zval.push_back(d.val[k++]);
+      } else if (j % 7 == 0) {
+        zidx.push_back(j);
+        zval.push_back(0.0f);
+      }
+    }
+    zrow_ptr.push_back(zidx.size());
+  }
+  REQUIRE(zidx.size() > d.nnz() + d.rows());
+  const kernel::csr_view zeros{zrow_ptr.data(), zidx.data(), zval.data(), d.rows(), d.dims};
+  std::vector<std::uint32_t> perm(d.rows());
+  std::iota(perm.begin(), perm.end(), 0u);
+  rng g(5);
+  shuffle(std::span<std::uint32_t>(perm), g);
+  for (std::size_t batch : {1, 2, 5}) {
+    CAPTURE(batch);
+    const kernel::step_params p{0.05, 0.5, batch, 1};
+    std::vector<double> whole(d.dims, 0.0), with_zeros(d.dims, 0.0), pieces(d.dims, 0.0);
+    for (int epoch = 0; epoch < 2; ++epoch) {
+      // One call over the whole permutation: the factor path (40 columns <= the range's nonzeros).
+      kernel::sgd_range<models::svm, kernel::plain_access>(d.csr(), d.labels.data(), whole.data(), inv.data(),
+                                                             perm.data(), 0, perm.size(), p);
+      kernel::sgd_range<models::svm, kernel::plain_access>(zeros, d.labels.data(), with_zeros.data(), inv.data(),
+                                                             perm.data(), 0, perm.size(), p);
+      // One call per batch: each range has fewer nonzeros than columns, so the inline path.
+      for (std::size_t b = 0; b < perm.size(); b += batch)
+        kernel::sgd_range<models::svm, kernel::plain_access>(d.csr(), d.labels.data(), pieces.data(), inv.data(),
+                                                               perm.data(), b, std::min(perm.size(), b + batch), p);
+    }
+    for (std::size_t j = 0; j < d.dims; ++j) {
+      CAPTURE(j);
+      CHECK(whole[j] == with_zeros[j]);
+      CHECK(whole[j] == pieces[j]);
+    }
+    CHECK(std::abs(whole[0]) + std::abs(whole[1]) > 0.0);
+  }
+}
+
 TEST_CASE("a batch uses the model as it was when the batch started") {
   // Two identical examples in one batch: with batch 2 both see w = 0, so both violate the margin
   // and the loss step is twice the single-example one, divided by the batch size.
