@@ -49,6 +49,7 @@ class cluster {
 
  private:
   cluster() = default;
+  void counted(double seconds, std::uint64_t bytes);  // one collective's time and bytes
   struct impl;
   std::unique_ptr<impl> impl_;
   int rank_ = 0, size_ = 1;

@@ -101,75 +101,75 @@ void check(int rc, const char* what) {
   if (rc != MPI_SUCCESS) throw runtime_failure(fmt::format("{} failed: {}", what, mpi_error(rc)));
 }
 
+// Starts a nonblocking collective (`start` fills the request and returns MPI's code), polls it
+// to completion and returns the seconds it took.
+template <class Start>
+double collective(const char* what, double timeout, Start start) {
+  const auto t0 = clock_type::now();
+  MPI_Request r;
+  check(start(r), what);
+  wait_for(r, what, timeout);
+  return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
 }  // namespace
 
-void cluster::sum(double* x, std::size_t n) {
-  const auto t0 = clock_type::now();
-  MPI_Request r;
-  check(MPI_Iallreduce(MPI_IN_PLACE, x, static_cast<int>(n), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &r),
-        "MPI_Iallreduce (sum)");
-  wait_for(r, "MPI_Iallreduce (sum)", 0);
-  comm_seconds_ += std::chrono::duration<double>(clock_type::now() - t0).count();
-  ++comm_calls_;
-  comm_bytes_ += n * sizeof(double);
-}
-
-void cluster::max(double* x, std::size_t n) {
-  const auto t0 = clock_type::now();
-  MPI_Request r;
-  check(MPI_Iallreduce(MPI_IN_PLACE, x, static_cast<int>(n), MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD, &r),
-        "MPI_Iallreduce (max)");
-  wait_for(r, "MPI_Iallreduce (max)", 0);
-  comm_seconds_ += std::chrono::duration<double>(clock_type::now() - t0).count();
-  ++comm_calls_;
-  comm_bytes_ += n * sizeof(double);
-}
-
-std::vector<std::uint64_t> cluster::gather_all(std::uint64_t mine) {
-  const auto t0 = clock_type::now();
-  std::vector<std::uint64_t> all(static_cast<std::size_t>(size_));
-  MPI_Request r;
-  check(MPI_Iallgather(&mine, 1, MPI_UINT64_T, all.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD, &r),
-        "MPI_Iallgather");
-  wait_for(r, "MPI_Iallgather", 0);
-  comm_seconds_ += std::chrono::duration<double>(clock_type::now() - t0).count();
-  ++comm_calls_;
-  comm_bytes_ += sizeof mine;
-  return all;
-}
-
-void cluster::gather_all(const void* mine, std::size_t bytes, void* all, double timeout) {
-  const auto t0 = clock_type::now();
-  MPI_Request r;
-  check(MPI_Iallgather(mine, static_cast<int>(bytes), MPI_BYTE, all, static_cast<int>(bytes), MPI_BYTE, MPI_COMM_WORLD,
-                       &r),
-        "MPI_Iallgather (sync step)");
-  wait_for(r, "MPI_Iallgather (sync step)", timeout);
-  comm_seconds_ += std::chrono::duration<double>(clock_type::now() - t0).count();
+void cluster::counted(double seconds, std::uint64_t bytes) {
+  comm_seconds_ += seconds;
   ++comm_calls_;
   comm_bytes_ += bytes;
 }
 
+void cluster::sum(double* x, std::size_t n) {
+  counted(collective("MPI_Iallreduce (sum)", 0,
+                     [&](MPI_Request& r) {
+                       return MPI_Iallreduce(MPI_IN_PLACE, x, static_cast<int>(n), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &r);
+                     }),
+          n * sizeof(double));
+}
+
+void cluster::max(double* x, std::size_t n) {
+  counted(collective("MPI_Iallreduce (max)", 0,
+                     [&](MPI_Request& r) {
+                       return MPI_Iallreduce(MPI_IN_PLACE, x, static_cast<int>(n), MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD, &r);
+                     }),
+          n * sizeof(double));
+}
+
+std::vector<std::uint64_t> cluster::gather_all(std::uint64_t mine) {
+  std::vector<std::uint64_t> all(static_cast<std::size_t>(size_));
+  counted(collective("MPI_Iallgather", 0,
+                     [&](MPI_Request& r) {
+                       return MPI_Iallgather(&mine, 1, MPI_UINT64_T, all.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD, &r);
+                     }),
+          sizeof mine);
+  return all;
+}
+
+void cluster::gather_all(const void* mine, std::size_t bytes, void* all, double timeout) {
+  counted(collective("MPI_Iallgather (sync step)", timeout,
+                     [&](MPI_Request& r) {
+                       return MPI_Iallgather(mine, static_cast<int>(bytes), MPI_BYTE, all, static_cast<int>(bytes),
+                                             MPI_BYTE, MPI_COMM_WORLD, &r);
+                     }),
+          bytes);
+}
+
 void cluster::compose_affine(double* maps, std::size_t coords, int outputs, double timeout) {
-  const auto t0 = clock_type::now();
   MPI_Datatype record;
   check(MPI_Type_contiguous(1 + outputs, MPI_DOUBLE, &record), "MPI_Type_contiguous");
   MPI_Type_commit(&record);
-  MPI_Request r;
-  const int rc = MPI_Iallreduce(MPI_IN_PLACE, maps, static_cast<int>(coords), record, impl_->compose, MPI_COMM_WORLD, &r);
-  if (rc == MPI_SUCCESS) {
-    try {
-      wait_for(r, "MPI_Iallreduce (sync step)", timeout);
-    } catch (...) {
-      MPI_Type_free(&record);
-      throw;
-    }
+  double seconds = 0;
+  try {
+    seconds = collective("MPI_Iallreduce (sync step)", timeout, [&](MPI_Request& r) {
+      return MPI_Iallreduce(MPI_IN_PLACE, maps, static_cast<int>(coords), record, impl_->compose, MPI_COMM_WORLD, &r);
+    });
+  } catch (...) {
+    MPI_Type_free(&record);
+    throw;
   }
   MPI_Type_free(&record);
-  check(rc, "MPI_Iallreduce (sync step)");
-  comm_seconds_ += std::chrono::duration<double>(clock_type::now() - t0).count();
-  ++comm_calls_;
-  comm_bytes_ += coords * (1 + static_cast<std::size_t>(outputs)) * sizeof(double);
+  counted(seconds, coords * (1 + static_cast<std::size_t>(outputs)) * sizeof(double));
 }
 
 }  // namespace hogwild

@@ -160,35 +160,37 @@ inline void apply_row(const dense_row& x, T* __restrict w, const double* __restr
     Access::store(w[j], updated<T>(Access::load(w[j]), x.val[j], static_cast<T>(inv_du[j]), touched, shrink, step_g));
   }
 }
-// On a CSR row an explicit zero is skipped by a branch (rare, so predicted): for a touched
-// coordinate updated() with touched = 1 is old·(1 − shrink·inv) − step_g·v, computed here without
-// the 0/1 multiplier (that multiply and its select cost ~10% of the whole kernel); an untouched
-// one keeps its value, as updated() with touched = 0 would.
+// 1 − shrink/d_u in T: the factor updated() applies to a touched coordinate (touched = 1).
+template <class T>
+inline T shrink_factor(T shrink, double inv_du) {
+  return T(1) - shrink * static_cast<T>(inv_du);
+}
+
+// One example's update on a CSR row: old·factor(j) − step_g·v for each stored entry. An explicit
+// zero is skipped by a branch (rare, so predicted) and keeps its value, as updated() with
+// touched = 0 would; for the others this is updated() with touched = 1, computed without the 0/1
+// multiplier (that multiply and its select cost ~10% of the whole kernel).
+template <class Access, weight_type T, class Factor>
+inline void apply_sparse(const sparse_row& x, T* w, T step_g, Factor factor) {
+  for (std::uint32_t k = 0; k < x.nnz; ++k) {
+    const std::uint32_t j = x.idx[k];
+    const T v = x.val[k];
+    if (v == 0) continue;
+    Access::store(w[j], Access::load(w[j]) * factor(j) - step_g * v);
+  }
+}
 template <class Access, weight_type T>
 inline void apply_row(const sparse_row& x, T* w, const double* inv_du, double g, double scale,
                       double lambda) {
-  const T shrink = static_cast<T>(scale * lambda), step_g = static_cast<T>(scale * g);
-  for (std::uint32_t k = 0; k < x.nnz; ++k) {
-    const std::uint32_t j = x.idx[k];
-    const T v = x.val[k];
-    if (v == 0) continue;
-    Access::store(w[j], Access::load(w[j]) * (T(1) - shrink * static_cast<T>(inv_du[j])) - step_g * v);
-  }
+  const T shrink = static_cast<T>(scale * lambda);
+  apply_sparse<Access>(x, w, static_cast<T>(scale * g), [&](std::uint32_t j) { return shrink_factor(shrink, inv_du[j]); });
 }
-
-// The same update with the factors 1 − shrink/d_u precomputed for every coordinate (one batch
-// length, so one shrink): one multiply-add per nonzero instead of a 1/d_u load, a conversion and
-// two more operations. factor[j] is the value updated() computes for a touched coordinate, so the
-// result is bit for bit that of the other overload.
+// The same update with the factors precomputed for every coordinate (one batch length, so one
+// shrink; sgd_range): one multiply-add per nonzero instead of a 1/d_u load, a conversion and two
+// more operations, with the same bits.
 template <class Access, weight_type T>
 inline void apply_row_factors(const sparse_row& x, T* w, const T* factor, double g, double scale) {
-  const T step_g = static_cast<T>(scale * g);
-  for (std::uint32_t k = 0; k < x.nnz; ++k) {
-    const std::uint32_t j = x.idx[k];
-    const T v = x.val[k];
-    if (v == 0) continue;
-    Access::store(w[j], Access::load(w[j]) * factor[j] - step_g * v);
-  }
+  apply_sparse<Access>(x, w, static_cast<T>(scale * g), [&](std::uint32_t j) { return factor[j]; });
 }
 
 // Phase 2: sequential per-example application of the coefficients (see the block above).
@@ -264,13 +266,14 @@ range_result sgd_range(const View& data, const float* labels, T* w, const double
   // call (the update is then one multiply-add per nonzero), when the model is small enough for
   // the stack and its size is at most the range's nonzeros (so filling them costs less than the
   // work they save). The last, shorter batch has another shrink and takes apply_batch.
-  T factor[std::is_same_v<View, csr_view> && Model::fixed_outputs == 1 ? max_factor_dims : 1];
+  constexpr bool factorable = std::is_same_v<View, csr_view> && Model::fixed_outputs == 1;
+  T factor[factorable ? max_factor_dims : 1];
   bool use_factors = false;
-  if constexpr (std::is_same_v<View, csr_view> && Model::fixed_outputs == 1) {
+  if constexpr (factorable) {
     const std::size_t range_nnz = data.rows == 0 ? 0 : (end - begin) * data.row_ptr[data.rows] / data.rows;
     if (data.dims <= max_factor_dims && data.dims <= range_nnz && p.batch > 0) {
       const T shrink = static_cast<T>(p.step / static_cast<double>(p.batch) * p.lambda);
-      for (std::size_t j = 0; j < data.dims; ++j) factor[j] = T(1) - shrink * static_cast<T>(inv_du[j]);
+      for (std::size_t j = 0; j < data.dims; ++j) factor[j] = shrink_factor(shrink, inv_du[j]);
       use_factors = true;
     }
   }
@@ -286,18 +289,16 @@ range_result sgd_range(const View& data, const float* labels, T* w, const double
       if (i + ahead < end) prefetch_locator(data, perm[i + ahead]);
     }
     r.loss += batch_coefficients<Model, Access>(data, labels, w, perm, b, e, p.outputs, g);
+    r.examples += e - b;
+    ++r.updates;
     const double scale = p.step / static_cast<double>(e - b);
-    if constexpr (std::is_same_v<View, csr_view> && Model::fixed_outputs == 1) {
+    if constexpr (factorable) {
       if (use_factors && e - b == p.batch) {
         for (std::size_t i = b; i < e; ++i) apply_row_factors<Access>(data.row(perm[i]), w, factor, g[i - b], scale);
-        r.examples += e - b;
-        ++r.updates;
         continue;
       }
     }
     apply_batch<Access, Model::fixed_outputs>(data, w, inv_du, perm, b, e, p.outputs, g, scale, p.lambda);
-    r.examples += e - b;
-    ++r.updates;
   }
   return r;
 }

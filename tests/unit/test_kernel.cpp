@@ -13,20 +13,34 @@
 
 using namespace hogwild;
 
-TEST_CASE("CSR and dense paths train the same model on the same data") {
+namespace {
+
+// Synthetic SVM training rows: 40 columns at density 0.3.
+data::dataset small_train_set(std::size_t rows) {
   data::synthetic_spec spec;
-  spec.rows = 2000;
+  spec.rows = rows;
   spec.test_rows = 0;
   spec.dims = 40;
   spec.density = 0.3;
-  const auto d = data::make_synthetic(spec).train;
+  return data::make_synthetic(spec).train;
+}
+
+std::vector<std::uint32_t> shuffled_order(std::size_t n, std::uint64_t seed) {
+  std::vector<std::uint32_t> perm(n);
+  std::iota(perm.begin(), perm.end(), 0u);
+  rng g(seed);
+  shuffle(std::span<std::uint32_t>(perm), g);
+  return perm;
+}
+
+}  // namespace
+
+TEST_CASE("CSR and dense paths train the same model on the same data") {
+  const auto d = small_train_set(2000);
   const auto dense_vals = data::to_dense(d);
   const kernel::dense_view dense{dense_vals.data(), d.rows(), d.dims};
   const auto inv = data::inverse_column_counts(d);
-  std::vector<std::uint32_t> perm(d.rows());
-  std::iota(perm.begin(), perm.end(), 0u);
-  rng g(3);
-  shuffle(std::span<std::uint32_t>(perm), g);
+  const auto perm = shuffled_order(d.rows(), 3);
   for (std::size_t batch : {1, 2, 7}) {
     CAPTURE(batch);
     std::vector<double> w_csr(d.dims, 0.0), w_dense(d.dims, 0.0);
@@ -47,12 +61,7 @@ TEST_CASE("CSR and dense paths train the same model on the same data") {
 }
 
 TEST_CASE("CSR explicit zeros are untouched and the precomputed shrink factors give the inline bits") {
-  data::synthetic_spec spec;
-  spec.rows = 1000;
-  spec.test_rows = 0;
-  spec.dims = 40;
-  spec.density = 0.3;
-  const auto d = data::make_synthetic(spec).train;
+  const auto d = small_train_set(1000);
   const auto inv = data::inverse_column_counts(d);
   // The same rows with an explicit 0 stored in every column divisible by 7 that the row lacks.
   std::vector<std::uint64_t> zrow_ptr{0};
@@ -73,10 +82,7 @@ TEST_CASE("CSR explicit zeros are untouched and the precomputed shrink factors g
   }
   REQUIRE(zidx.size() > d.nnz() + d.rows());
   const kernel::csr_view zeros{zrow_ptr.data(), zidx.data(), zval.data(), d.rows(), d.dims};
-  std::vector<std::uint32_t> perm(d.rows());
-  std::iota(perm.begin(), perm.end(), 0u);
-  rng g(5);
-  shuffle(std::span<std::uint32_t>(perm), g);
+  const auto perm = shuffled_order(d.rows(), 5);
   for (std::size_t batch : {1, 2, 5}) {
     CAPTURE(batch);
     const kernel::step_params p{0.05, 0.5, batch, 1};
