@@ -141,9 +141,9 @@ pid_t spawn_worker(std::size_t worker, std::uint32_t epoch, const std::vector<st
   try {
     // vfork: the child borrows the coordinator's address space until exec, so the launch does
     // not copy the coordinator's page tables (a fork would, only for exec to drop them). All the
-    // child does before exec is the two system calls below.
+    // child does before exec is system calls (signals::reset_in_child), which vfork allows.
     bp::child c(bp::exe = exe, bp::args = args, bp::posix::use_vfork, bp::extend::on_exec_setup = [](auto&) {
-      // Between fork and exec: the mask and PDEATHSIG survive exec (hogwild-worker also resets
+      // Between vfork and exec: the mask and PDEATHSIG survive exec (hogwild-worker also resets
       // the mask itself, for when it is started some other way).
       signals::reset_in_child();
     });
