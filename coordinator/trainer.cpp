@@ -149,10 +149,7 @@ checkpoint load_for_resume(const config& c, std::uint64_t identity, std::size_t 
 data::dataset slice_rows(const data::dataset& d, std::size_t b, std::size_t e) {
   data::dataset s;
   s.dims = d.dims;
-  for (std::size_t r = b; r < e; ++r) {
-    const auto k0 = d.row_ptr[r], k1 = d.row_ptr[r + 1];
-    s.add_row(d.idx.data() + k0, d.val.data() + k0, k1 - k0, d.labels[r]);
-  }
+  for (std::size_t r = b; r < e; ++r) s.add_row_of(d, r);
   return s;
 }
 

@@ -26,6 +26,11 @@ struct dataset {
     row_ptr.push_back(val.size());
     labels.push_back(label);
   }
+  // Appends a copy of row i of `from` (same dims).
+  void add_row_of(const dataset& from, std::size_t i) {
+    const auto k0 = from.row_ptr[i], k1 = from.row_ptr[i + 1];
+    add_row(from.idx.data() + k0, from.val.data() + k0, k1 - k0, from.labels[i]);
+  }
 };
 
 // Row-major dense copy of the rows (rows × dims floats).

@@ -132,8 +132,7 @@ namespace {
 dataset take_rows(const dataset& d, const std::vector<std::uint32_t>& rows) {
   dataset r;
   r.dims = d.dims;
-  for (auto i : rows)
-    r.add_row(d.idx.data() + d.row_ptr[i], d.val.data() + d.row_ptr[i], d.row_ptr[i + 1] - d.row_ptr[i], d.labels[i]);
+  for (auto i : rows) r.add_row_of(d, i);
   return r;
 }
 
