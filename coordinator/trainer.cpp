@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <fmt/format.h>
 #include <iterator>
@@ -26,6 +27,7 @@
 #include "datasets/synthetic.hpp"
 #include "shared/error.hpp"
 #include "shared/evaluate.hpp"
+#include "shared/page_release.hpp"
 #include "shared/partition.hpp"
 #include "shared/rng.hpp"
 #include "shared/segment.hpp"
@@ -57,17 +59,46 @@ kernel::layout choose_layout(const config& c, const data::dataset& d) {
   return density < 0.5 ? kernel::layout::csr : kernel::layout::dense;
 }
 
-void fill_segment(const shm::segment_view& v, const data::dataset& d, const std::vector<double>& inv) {
+// Copies `src` into `dst` in 4 MiB pieces, releasing each piece of the source once copied, then
+// frees the source: the heap copy and the segment never both hold the whole array.
+template <class T>
+void move_released(std::vector<T>& src, T* dst) {
+  constexpr std::size_t piece = (std::size_t{4} << 20) / sizeof(T);
+  page_releaser rel(src.data());
+  for (std::size_t at = 0; at < src.size(); at += piece) {
+    const std::size_t n = std::min(piece, src.size() - at);
+    std::copy_n(src.data() + at, n, dst + at);
+    rel.release_to(src.data() + at + n);
+  }
+  std::vector<T>().swap(src);
+}
+
+// Moves the training set into the segment and frees it. Each array of the reader's copy is given
+// back to the system as it is copied, so that the heap copy and the segment do not both hold the
+// whole data set at any moment (peak memory ~ one data set, not two). The dense layout is
+// written straight into the segment from the CSR rows (no dense temporary).
+// Freeing the heap copy also keeps per-epoch forks cheap: fork() copies the page tables of the
+// coordinator's private memory (docs/overheads.md).
+void fill_segment(const shm::segment_view& v, data::dataset&& d, const std::vector<double>& inv) {
   const shm::header& h = v.hdr();
   if (h.data_layout == kernel::layout::csr) {
-    std::copy(d.row_ptr.begin(), d.row_ptr.end(), v.row_ptr());
-    std::copy(d.idx.begin(), d.idx.end(), v.col_idx());
-    std::copy(d.val.begin(), d.val.end(), v.values());
+    move_released(d.row_ptr, v.row_ptr());
+    move_released(d.idx, v.col_idx());
+    move_released(d.val, v.values());
   } else {
-    const auto dense = data::to_dense(d);
-    std::copy(dense.begin(), dense.end(), v.values());
+    // A new segment reads as zeros: only the stored entries are written.
+    float* out = v.values();
+    page_releaser rel_idx(d.idx.data()), rel_val(d.val.data());
+    for (std::size_t r = 0; r < d.rows(); ++r) {
+      const std::uint64_t k0 = d.row_ptr[r], k1 = d.row_ptr[r + 1];
+      float* row = out + r * d.dims;
+      for (std::uint64_t k = k0; k < k1; ++k) row[d.idx[k]] = d.val[k];
+      rel_idx.release_to(d.idx.data() + k1);
+      rel_val.release_to(d.val.data() + k1);
+    }
   }
-  std::copy(d.labels.begin(), d.labels.end(), v.labels());
+  move_released(d.labels, v.labels());
+  d = data::dataset{};
   std::copy(inv.begin(), inv.end(), v.inv_du());
   std::iota(v.perm(), v.perm() + h.rows, 0u);
   dispatch_precision(v.weight_precision(), [&](auto t) {
@@ -310,7 +341,7 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
   std::optional<checkpoint> resumed;
   if (!c.resume_path.empty()) resumed = load_for_resume(c, identity, spec.rows, spec.dims * spec.outputs);
   shm::owned_segment seg(shm::unique_name(), spec);
-  fill_segment(seg.view(), train_set, inv_du);
+  fill_segment(seg.view(), std::move(train_set), inv_du);  // train_set is empty from here on
 
   if (out) {
     fmt::print(out, "hogwild: mode {}, {} worker{} ({}), model {}, lambda {:g}{}\n", name_of(c.mode), c.workers,
@@ -324,8 +355,8 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
     const char* layout_name = spec.data_layout == kernel::layout::csr ? "csr" : "dense";
     if (c.files.train.empty())
       fmt::print(out, "data: synthetic {} {} x {} (density {:g}, {} nonzeros, {} layout), {} test rows, seed {}\n",
-                 c.synthetic.kind == data::synthetic_kind::svm ? "svm" : "regression", train_set.rows(),
-                 train_set.dims, c.synthetic.density, train_set.nnz(), layout_name, test_set.rows(), c.synthetic.seed);
+                 c.synthetic.kind == data::synthetic_kind::svm ? "svm" : "regression", spec.rows,
+                 spec.dims, c.synthetic.density, spec.nnz, layout_name, test_set.rows(), c.synthetic.seed);
     else
       fmt::print(out, "data: {}, {} layout\n", rd.description, layout_name);
     // The default precision is not named, so float64 runs print what they always printed.
@@ -349,10 +380,6 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
     std::fflush(out);
   }
 
-  // The segment holds the training data now. Drop the heap copy: fork() copies the page tables of
-  // the coordinator's private memory, so a big heap adds to every per-epoch fork (and it halves
-  // the coordinator's memory). See docs/overheads.md.
-  train_set = data::dataset{};
   // Everything below reads the data through `v`: the segment, or (--attach auto/inherit-private)
   // the segment with its read-only sections taken from a private huge-page copy, which forked
   // workers inherit with their page tables (coordinator/private_data.hpp, docs/overheads.md).
