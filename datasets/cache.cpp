@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "shared/error.hpp"
+#include "shared/page_release.hpp"
 
 namespace hogwild::data {
 namespace {
@@ -53,30 +55,49 @@ std::uint64_t fnv1a(const std::string& s) {
 
 }  // namespace
 
-std::uint64_t checksum(const void* data, std::size_t bytes) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  std::uint64_t h0 = 0x9e3779b97f4a7c15ULL ^ bytes, h1 = 0xc2b2ae3d27d4eb4fULL, h2 = 0x165667b19e3779f9ULL,
-                h3 = 0x27d4eb2f165667c5ULL;
-  auto mix = [](std::uint64_t h, std::uint64_t w) {
+namespace {
+
+// checksum() as a stream: the 32-byte blocks in order, then the tail (cache_load hashes the file
+// piece by piece while it copies it).
+class checksum_stream {
+ public:
+  explicit checksum_stream(std::size_t total_bytes) : h_{0x9e3779b97f4a7c15ULL ^ total_bytes, 0xc2b2ae3d27d4eb4fULL,
+                                                         0x165667b19e3779f9ULL, 0x27d4eb2f165667c5ULL} {}
+  // n: a multiple of 32.
+  void blocks(const unsigned char* p, std::size_t n) {
+    for (std::size_t i = 0; i < n; i += 32) {
+      std::uint64_t w[4];
+      std::memcpy(w, p + i, 32);
+      for (int k = 0; k < 4; ++k) h_[k] = mix(h_[k], w[k]);
+    }
+  }
+  // n < 32: the bytes after the last block.
+  std::uint64_t finish(const unsigned char* tail, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) h_[0] = mix(h_[0], tail[i]);
+    std::uint64_t h = h_[0] ^ (h_[1] * 3) ^ (h_[2] * 5) ^ (h_[3] * 7);
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+  }
+
+ private:
+  static std::uint64_t mix(std::uint64_t h, std::uint64_t w) {
     h ^= w * 0x87c37b91114253d5ULL;
     h = (h << 31) | (h >> 33);
     return h * 0x4cf5ad432745937fULL;
-  };
-  std::size_t i = 0;
-  for (; i + 32 <= bytes; i += 32) {
-    std::uint64_t w[4];
-    std::memcpy(w, p + i, 32);
-    h0 = mix(h0, w[0]);
-    h1 = mix(h1, w[1]);
-    h2 = mix(h2, w[2]);
-    h3 = mix(h3, w[3]);
   }
-  for (; i < bytes; ++i) h0 = mix(h0, p[i]);
-  std::uint64_t h = h0 ^ (h1 * 3) ^ (h2 * 5) ^ (h3 * 7);
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return h;
+  std::uint64_t h_[4];
+};
+
+}  // namespace
+
+std::uint64_t checksum(const void* data, std::size_t bytes) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  checksum_stream s(bytes);
+  const std::size_t whole = bytes / 32 * 32;
+  s.blocks(p, whole);
+  return s.finish(p + whole, bytes - whole);
 }
 
 std::string default_cache_dir() {
@@ -123,12 +144,13 @@ std::optional<dataset> cache_load(const std::string& cache_path, const std::stri
     why = "cache file too small";
     return std::nullopt;
   }
-  void* base = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  void* base = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   ::close(fd);
   if (base == MAP_FAILED) {
     why = fmt::format("cannot map cache: {}", std::strerror(errno));
     return std::nullopt;
   }
+  ::madvise(base, size, MADV_SEQUENTIAL);
   struct unmap {
     void* b;
     std::size_t n;
@@ -146,17 +168,40 @@ std::optional<dataset> cache_load(const std::string& cache_path, const std::stri
   if (l.total != size) return why = "cache size does not match its header", std::nullopt;
   if (std::string_view(bytes + l.sources, h.sources_bytes) != sources)
     return why = "stale (source size or modification time changed)", std::nullopt;
-  if (checksum(bytes + h.header_bytes, size - h.header_bytes) != h.checksum) return why = "checksum mismatch (corrupt)", std::nullopt;
   dataset d;
   d.dims = h.dims;
-  const auto* rp = reinterpret_cast<const std::uint64_t*>(bytes + l.row_ptr);
-  const auto* ix = reinterpret_cast<const std::uint32_t*>(bytes + l.idx);
-  const auto* vl = reinterpret_cast<const float*>(bytes + l.val);
-  const auto* lb = reinterpret_cast<const float*>(bytes + l.labels);
-  d.row_ptr.assign(rp, rp + h.rows + 1);
-  d.idx.assign(ix, ix + h.nnz);
-  d.val.assign(vl, vl + h.nnz);
-  d.labels.assign(lb, lb + h.rows);
+  d.row_ptr.resize(h.rows + 1);
+  d.idx.resize(h.nnz);
+  d.val.resize(h.nnz);
+  d.labels.resize(h.rows);
+  // One pass over the file in 4 MiB pieces: hash the piece, copy what it holds of each array, and
+  // drop its pages from this mapping, so that the file's pages and the arrays are not both held
+  // in full (peak memory ~ the data set once).
+  struct section {
+    std::uint64_t at, bytes;
+    void* to;
+  };
+  const section parts[] = {{l.row_ptr, (h.rows + 1) * 8, d.row_ptr.data()},
+                           {l.idx, h.nnz * 4, d.idx.data()},
+                           {l.val, h.nnz * 4, d.val.data()},
+                           {l.labels, h.rows * 4, d.labels.data()}};
+  const auto* body = reinterpret_cast<const unsigned char*>(bytes + h.header_bytes);
+  const std::size_t body_bytes = size - h.header_bytes, whole = body_bytes / 32 * 32;
+  checksum_stream sum(body_bytes);
+  page_releaser rel(bytes);
+  constexpr std::size_t piece = std::size_t{4} << 20;  // a multiple of 32
+  for (std::size_t a = 0; a < body_bytes; a += piece) {
+    const std::size_t b = std::min(a + piece, body_bytes);
+    sum.blocks(body + a, std::min(b, whole) - std::min(a, whole));
+    const std::uint64_t fa = h.header_bytes + a, fb = h.header_bytes + b;  // file offsets
+    for (const section& s : parts) {
+      const std::uint64_t lo = std::max(fa, s.at), hi = std::min(fb, s.at + s.bytes);
+      if (lo < hi) std::memcpy(static_cast<char*>(s.to) + (lo - s.at), bytes + lo, hi - lo);
+    }
+    if (b == body_bytes && sum.finish(body + whole, body_bytes - whole) != h.checksum)
+      return why = "checksum mismatch (corrupt)", std::nullopt;
+    rel.release_to(bytes + fb);
+  }
   // Structural checks (cheap): the checksum catches corruption, these catch a buggy writer.
   if (d.row_ptr.front() != 0 || d.row_ptr.back() != h.nnz) return why = "cache row pointers inconsistent", std::nullopt;
   for (std::size_t i = 0; i < h.rows; ++i)

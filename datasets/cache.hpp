@@ -2,7 +2,8 @@
 // labels, before label mapping and scaling) to
 //     <cache dir>/<hash of format + absolute source paths>.hwc
 // where the cache dir is --cache-dir, else $XDG_CACHE_HOME/hogwild, else ~/.cache/hogwild (the
-// data directory itself may be read-only). Later loads mmap it and copy the arrays out.
+// data directory itself may be read-only). Later loads map it and copy the arrays out in one pass
+// that also checks the checksum, dropping each piece of the mapping once copied.
 //
 // File layout (little-endian, every array 8-byte aligned):
 //   header (cache_header below) | sources text | row_ptr u64[rows+1] | idx u32[nnz] | val f32[nnz] |

@@ -1,5 +1,10 @@
 #include "datasets/libsvm.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <charconv>
 #include <cmath>
 #include <fmt/format.h>
@@ -8,6 +13,7 @@
 
 #include "datasets/file_input.hpp"
 #include "shared/error.hpp"
+#include "shared/page_release.hpp"
 
 namespace hogwild::data {
 namespace {
@@ -85,7 +91,11 @@ row_position skip_libsvm_rows(std::string_view text, std::size_t k) {
   return at;
 }
 
-dataset parse_libsvm(std::string_view text, const std::string& name, std::size_t first_line) {
+namespace {
+
+// parse_libsvm; with `rel`, the pages of `text` behind the line being parsed are given back as it
+// goes (read_libsvm's file mapping).
+dataset parse(std::string_view text, const std::string& name, std::size_t first_line, page_releaser* rel) {
   dataset d;
   parser ps{name};
   ps.line = first_line - 1;
@@ -102,6 +112,7 @@ dataset parse_libsvm(std::string_view text, const std::string& name, std::size_t
     std::string_view ln = text.substr(pos, eol - pos);
     pos = eol + 1;
     ++ps.line;
+    if (rel) rel->release_to(ln.data());
     if (const auto hash = ln.find('#'); hash != std::string_view::npos) ln = ln.substr(0, hash);
     std::size_t i = 0;
     auto next_token = [&]() -> std::string_view {
@@ -153,7 +164,35 @@ dataset parse_libsvm(std::string_view text, const std::string& name, std::size_t
   return d;
 }
 
+}  // namespace
+
+dataset parse_libsvm(std::string_view text, const std::string& name, std::size_t first_line) {
+  return parse(text, name, first_line, nullptr);
+}
+
 dataset read_libsvm(const std::string& path) {
+  // A plain (not gzipped) file is parsed from a read-only mapping whose pages are dropped behind
+  // the parser: the text, often larger than the data it holds, is never in memory whole.
+  check_regular_file(path);
+  if (const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+    struct stat st {};
+    unsigned char magic[2] = {0, 0};
+    const bool plain = ::fstat(fd, &st) == 0 && st.st_size > 2 && ::pread(fd, magic, 2, 0) == 2 &&
+                       !(magic[0] == 0x1f && magic[1] == 0x8b);
+    void* base = plain ? ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+    ::close(fd);
+    if (base != MAP_FAILED) {
+      const auto bytes = static_cast<std::size_t>(st.st_size);
+      struct unmap {
+        void* b;
+        std::size_t n;
+        ~unmap() { ::munmap(b, n); }
+      } guard{base, bytes};
+      ::madvise(base, bytes, MADV_SEQUENTIAL);
+      page_releaser rel(base);
+      return parse(std::string_view(static_cast<const char*>(base), bytes), path, 1, &rel);
+    }
+  }
   const file_bytes f = read_file(path);
   if (f.bytes.empty()) throw usage_error(fmt::format("{}: empty file, expected LIBSVM text", path));
   return parse_libsvm(std::string_view(f.bytes.data(), f.bytes.size()), path);

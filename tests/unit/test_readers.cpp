@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fmt/format.h>
 #include <string>
 #include <vector>
 
@@ -307,4 +308,51 @@ TEST_CASE("cache: written on first load, hit later, rebuilt when corrupt, stale 
   opt.enabled = false;
   read_cached({src}, file_format::libsvm, "", opt, note);
   CHECK(note == "cache off");
+}
+
+// read_libsvm parses a plain file from a mapping whose pages it drops behind the parser, and
+// cache_load copies the cache out in 4 MiB pieces, hashing and dropping each: with files of
+// several MiB both paths run through many pieces, and must give exactly the in-memory parse.
+TEST_CASE("libsvm and cache: multi-MiB files read in dropped pieces equal the in-memory parse") {
+  temp_dir t;
+  std::string text;
+  for (int i = 0; i < 60000; ++i) {
+    text += i % 3 == 0 ? "-1" : "+1";
+    for (int k = 0; k < 20; ++k) text += fmt::format(" {}:{}", 1 + k * 5 + (i + k) % 5, ((i * 7 + k * 13) % 97 + 1) / 8.0);
+    text += '\n';
+  }
+  REQUIRE(text.size() > 8u << 20);
+  const dataset expected = parse_libsvm(text, "mem");
+  const auto src = t.file("big.svm", text);
+  const dataset mapped = read_libsvm(src);
+  CHECK(mapped.row_ptr == expected.row_ptr);
+  CHECK(mapped.idx == expected.idx);
+  CHECK(mapped.val == expected.val);
+  CHECK(mapped.labels == expected.labels);
+  CHECK(mapped.dims == expected.dims);
+
+  cache_options opt{true, (t.path / "cache").string()};
+  std::string note;
+  read_cached({src}, file_format::libsvm, "", opt, note);
+  CHECK(note.starts_with("cache written"));
+  const dataset cached = read_cached({src}, file_format::libsvm, "", opt, note);
+  CHECK(note.starts_with("cache hit"));
+  CHECK(cached.row_ptr == expected.row_ptr);
+  CHECK(cached.idx == expected.idx);
+  CHECK(cached.val == expected.val);
+  CHECK(cached.labels == expected.labels);
+  const std::string file = cache_path_for(opt.dir, "libsvm", {src});
+  const auto size = std::filesystem::file_size(file);
+  REQUIRE(size > 8u << 20);
+  {  // one byte in the second piece (the values)
+    std::FILE* f = std::fopen(file.c_str(), "r+b");
+    REQUIRE(f);
+    std::fseek(f, static_cast<long>(size / 2 + 12345), SEEK_SET);
+    const int old = std::fgetc(f);
+    std::fseek(f, static_cast<long>(size / 2 + 12345), SEEK_SET);
+    std::fputc(old ^ 0x10, f);
+    std::fclose(f);
+  }
+  read_cached({src}, file_format::libsvm, "", opt, note);
+  CHECK(note.find("checksum mismatch") != std::string::npos);
 }
