@@ -235,6 +235,8 @@ def main():
             print(f"== {s['name']}", file=sys.stderr, flush=True)
             rows, ep = s["rows"], s["epochs"]
             rs = [run_ours("serial", [*base, "--mode", "serial"], rows, ep, tmp),
+                  # The segment alone (no private huge-page copy): the peak-memory configuration.
+                  run_ours("serial, --attach lazy", [*base, "--mode", "serial", "--attach", "lazy"], rows, ep, tmp),
                   run_ours("async, 1 worker, fork", [*base, "--mode", "async", "--workers", "1"], rows, ep, tmp),
                   run_ours("async, 2 workers, fork", [*base, "--mode", "async", "--workers", "2"], rows, ep, tmp),
                   run_ours("async, 2 workers, fork, --replicas worker",
