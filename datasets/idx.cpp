@@ -1,11 +1,14 @@
 #include "datasets/idx.hpp"
 
+#include <algorithm>
+
 #include <sys/stat.h>
 
 #include <fmt/format.h>
 
 #include "datasets/file_input.hpp"
 #include "shared/error.hpp"
+#include "shared/page_release.hpp"
 
 namespace hogwild::data {
 namespace {
@@ -77,8 +80,15 @@ dataset read_idx(const std::string& images_path, const std::string& labels_path)
   d.dims = pixels;
   d.row_ptr.reserve(count + 1);
   d.labels.reserve(count);
+  // The exact number of stored entries up front: the arrays fill without growth copies, which
+  // would briefly hold them twice (peak memory).
+  const auto* pixel_bytes = reinterpret_cast<const unsigned char*>(b + 16);
+  const auto stored = static_cast<std::size_t>(count * pixels - static_cast<std::uint64_t>(std::count(pixel_bytes, pixel_bytes + count * pixels, 0)));
+  d.idx.reserve(stored);
+  d.val.reserve(stored);
   std::vector<std::uint32_t> cols;
   std::vector<float> vals;
+  page_releaser consumed(pixel_bytes);  // gives the decoded image bytes back as rows are built
   for (std::uint64_t i = 0; i < count; ++i) {
     cols.clear();
     vals.clear();
@@ -89,6 +99,7 @@ dataset read_idx(const std::string& images_path, const std::string& labels_path)
         vals.push_back(px[j]);
       }
     d.add_row(cols.data(), vals.data(), cols.size(), static_cast<unsigned char>(l[8 + i]));
+    consumed.release_to(px + pixels);  // the pixels are not read again
   }
   return d;
 }
