@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <type_traits>
 #include <fmt/format.h>
 
 #include "shared/error.hpp"
@@ -29,6 +30,8 @@ struct cache_header {
   std::uint64_t sources_bytes;
   std::uint64_t checksum;  // of bytes [header_bytes, total_bytes)
 };
+
+static_assert(sizeof(cache_header) % 8 == 0, "cache_load's pieces start 8-byte aligned");
 
 constexpr std::uint64_t align8(std::uint64_t x) { return (x + 7) / 8 * 8; }
 
@@ -170,34 +173,36 @@ std::optional<dataset> cache_load(const std::string& cache_path, const std::stri
     return why = "stale (source size or modification time changed)", std::nullopt;
   dataset d;
   d.dims = h.dims;
-  d.row_ptr.resize(h.rows + 1);
-  d.idx.resize(h.nnz);
-  d.val.resize(h.nnz);
-  d.labels.resize(h.rows);
-  // One pass over the file in 4 MiB pieces: hash the piece, copy what it holds of each array, and
-  // drop its pages from this mapping, so that the file's pages and the arrays are not both held
-  // in full (peak memory ~ the data set once).
-  struct section {
-    std::uint64_t at, bytes;
-    void* to;
-  };
-  const section parts[] = {{l.row_ptr, (h.rows + 1) * 8, d.row_ptr.data()},
-                           {l.idx, h.nnz * 4, d.idx.data()},
-                           {l.val, h.nnz * 4, d.val.data()},
-                           {l.labels, h.rows * 4, d.labels.data()}};
+  // Reserved, then appended to piece by piece (no zero-filling first: that cost ~10 % of a load).
+  d.row_ptr.clear();
+  d.row_ptr.reserve(h.rows + 1);
+  d.idx.reserve(h.nnz);
+  d.val.reserve(h.nnz);
+  d.labels.reserve(h.rows);
+  // One pass over the file in 4 MiB pieces: hash the piece, append what it holds of each array,
+  // and drop its pages from this mapping, so that the file's pages and the arrays are not both
+  // held in full (peak memory ~ the data set once). Piece ends and array starts are 8-byte
+  // aligned, so no element is split between pieces.
   const auto* body = reinterpret_cast<const unsigned char*>(bytes + h.header_bytes);
   const std::size_t body_bytes = size - h.header_bytes, whole = body_bytes / 32 * 32;
   checksum_stream sum(body_bytes);
   page_releaser rel(bytes);
+  auto append = [&](auto& to, std::uint64_t at, std::uint64_t count, std::uint64_t fa, std::uint64_t fb) {
+    using T = typename std::remove_reference_t<decltype(to)>::value_type;
+    const std::uint64_t lo = std::max(fa, at), hi = std::min(fb, at + count * sizeof(T));
+    if (lo >= hi) return;
+    const auto* first = reinterpret_cast<const T*>(bytes + lo);
+    to.insert(to.end(), first, first + (hi - lo) / sizeof(T));
+  };
   constexpr std::size_t piece = std::size_t{4} << 20;  // a multiple of 32
   for (std::size_t a = 0; a < body_bytes; a += piece) {
     const std::size_t b = std::min(a + piece, body_bytes);
     sum.blocks(body + a, std::min(b, whole) - std::min(a, whole));
     const std::uint64_t fa = h.header_bytes + a, fb = h.header_bytes + b;  // file offsets
-    for (const section& s : parts) {
-      const std::uint64_t lo = std::max(fa, s.at), hi = std::min(fb, s.at + s.bytes);
-      if (lo < hi) std::memcpy(static_cast<char*>(s.to) + (lo - s.at), bytes + lo, hi - lo);
-    }
+    append(d.row_ptr, l.row_ptr, h.rows + 1, fa, fb);
+    append(d.idx, l.idx, h.nnz, fa, fb);
+    append(d.val, l.val, h.nnz, fa, fb);
+    append(d.labels, l.labels, h.rows, fa, fb);
     if (b == body_bytes && sum.finish(body + whole, body_bytes - whole) != h.checksum)
       return why = "checksum mismatch (corrupt)", std::nullopt;
     rel.release_to(bytes + fb);
