@@ -49,6 +49,15 @@ struct temp_dir {
   }
 };
 
+// Every array and the column count of two datasets, exactly.
+void check_same_data(const dataset& got, const dataset& want) {
+  CHECK(got.row_ptr == want.row_ptr);
+  CHECK(got.idx == want.idx);
+  CHECK(got.val == want.val);
+  CHECK(got.labels == want.labels);
+  CHECK(got.dims == want.dims);
+}
+
 std::string be32(std::uint32_t v) {
   return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
 }
@@ -279,11 +288,7 @@ TEST_CASE("cache: written on first load, hit later, rebuilt when corrupt, stale 
   CHECK(note.starts_with("cache written"));
   const dataset second = read_cached({src}, file_format::libsvm, "", opt, note);
   CHECK(note.starts_with("cache hit"));
-  CHECK(second.val == first.val);
-  CHECK(second.idx == first.idx);
-  CHECK(second.row_ptr == first.row_ptr);
-  CHECK(second.labels == first.labels);
-  CHECK(second.dims == first.dims);
+  check_same_data(second, first);
   const std::string file = cache_path_for(opt.dir, "libsvm", {src});
   auto poke = [&](long offset, char value) {
     std::FILE* f = std::fopen(file.c_str(), "r+b");
@@ -325,11 +330,7 @@ TEST_CASE("libsvm and cache: multi-MiB files read in dropped pieces equal the in
   const dataset expected = parse_libsvm(text, "mem");
   const auto src = t.file("big.svm", text);
   const dataset mapped = read_libsvm(src);
-  CHECK(mapped.row_ptr == expected.row_ptr);
-  CHECK(mapped.idx == expected.idx);
-  CHECK(mapped.val == expected.val);
-  CHECK(mapped.labels == expected.labels);
-  CHECK(mapped.dims == expected.dims);
+  check_same_data(mapped, expected);
 
   cache_options opt{true, (t.path / "cache").string()};
   std::string note;
@@ -337,10 +338,7 @@ TEST_CASE("libsvm and cache: multi-MiB files read in dropped pieces equal the in
   CHECK(note.starts_with("cache written"));
   const dataset cached = read_cached({src}, file_format::libsvm, "", opt, note);
   CHECK(note.starts_with("cache hit"));
-  CHECK(cached.row_ptr == expected.row_ptr);
-  CHECK(cached.idx == expected.idx);
-  CHECK(cached.val == expected.val);
-  CHECK(cached.labels == expected.labels);
+  check_same_data(cached, expected);
   const std::string file = cache_path_for(opt.dir, "libsvm", {src});
   const auto size = std::filesystem::file_size(file);
   REQUIRE(size > 8u << 20);
