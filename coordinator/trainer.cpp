@@ -86,16 +86,12 @@ void fill_segment(const shm::segment_view& v, data::dataset&& d, const std::vect
     move_released(d.idx, v.col_idx());
     move_released(d.val, v.values());
   } else {
-    // A new segment reads as zeros: only the stored entries are written.
-    float* out = v.values();
+    // A new segment reads as zeros.
     page_releaser rel_idx(d.idx.data()), rel_val(d.val.data());
-    for (std::size_t r = 0; r < d.rows(); ++r) {
-      const std::uint64_t k0 = d.row_ptr[r], k1 = d.row_ptr[r + 1];
-      float* row = out + r * d.dims;
-      for (std::uint64_t k = k0; k < k1; ++k) row[d.idx[k]] = d.val[k];
+    data::scatter_dense(d, v.values(), [&](std::uint64_t k1) {
       rel_idx.release_to(d.idx.data() + k1);
       rel_val.release_to(d.val.data() + k1);
-    }
+    });
   }
   move_released(d.labels, v.labels());
   d = data::dataset{};

@@ -1,7 +1,5 @@
 #include "datasets/cache.hpp"
 
-#include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +11,7 @@
 #include <type_traits>
 #include <fmt/format.h>
 
+#include "datasets/file_input.hpp"
 #include "shared/error.hpp"
 #include "shared/page_release.hpp"
 
@@ -134,32 +133,21 @@ std::string cache_path_for(const std::string& dir, const std::string& format_nam
 }
 
 std::optional<dataset> cache_load(const std::string& cache_path, const std::string& sources, std::string& why) {
-  const int fd = ::open(cache_path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  const mapped_file file(cache_path);
+  if (!file.opened()) {
     why = "no cache file";
     return std::nullopt;
   }
-  struct stat st {};
-  ::fstat(fd, &st);
-  const auto size = static_cast<std::size_t>(st.st_size);
+  const std::size_t size = file.size();
   if (size < sizeof(cache_header)) {
-    ::close(fd);
     why = "cache file too small";
     return std::nullopt;
   }
-  void* base = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (base == MAP_FAILED) {
-    why = fmt::format("cannot map cache: {}", std::strerror(errno));
+  if (!file.data()) {
+    why = fmt::format("cannot map cache: {}", std::strerror(file.map_error()));
     return std::nullopt;
   }
-  ::madvise(base, size, MADV_SEQUENTIAL);
-  struct unmap {
-    void* b;
-    std::size_t n;
-    ~unmap() { ::munmap(b, n); }
-  } guard{base, size};
-  const auto* bytes = static_cast<const char*>(base);
+  const char* bytes = file.data();
   cache_header h;
   std::memcpy(&h, bytes, sizeof h);
   if (h.magic != cache_magic) return why = "not a hogwild cache (magic)", std::nullopt;

@@ -4,8 +4,7 @@ namespace hogwild::data {
 
 std::vector<float> to_dense(const dataset& d) {
   std::vector<float> out(d.rows() * d.dims, 0.0f);
-  for (std::size_t i = 0; i < d.rows(); ++i)
-    for (auto k = d.row_ptr[i]; k < d.row_ptr[i + 1]; ++k) out[i * d.dims + d.idx[k]] = d.val[k];
+  scatter_dense(d, out.data(), [](std::uint64_t) {});
   return out;
 }
 

@@ -33,6 +33,18 @@ struct dataset {
   }
 };
 
+// Writes the rows into `out`, a zeroed row-major rows × dims array (only stored entries are
+// written); after_row(k) runs after each row, with k the end of that row's entries (fill_segment
+// gives the consumed entries back there).
+template <class AfterRow>
+void scatter_dense(const dataset& d, float* out, AfterRow&& after_row) {
+  for (std::size_t i = 0; i < d.rows(); ++i) {
+    const auto k1 = d.row_ptr[i + 1];
+    for (auto k = d.row_ptr[i]; k < k1; ++k) out[i * d.dims + d.idx[k]] = d.val[k];
+    after_row(k1);
+  }
+}
+
 // Row-major dense copy of the rows (rows × dims floats).
 std::vector<float> to_dense(const dataset& d);
 

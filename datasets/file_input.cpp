@@ -1,6 +1,9 @@
 #include "datasets/file_input.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -86,6 +89,28 @@ file_bytes read_file(const std::string& path) {
     out.bytes = std::move(raw);
   }
   return out;
+}
+
+mapped_file::mapped_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  opened_ = true;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+    size_ = static_cast<std::size_t>(st.st_size);
+    void* base = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (base == MAP_FAILED) {
+      map_error_ = errno;
+    } else {
+      ::madvise(base, size_, MADV_SEQUENTIAL);
+      data_ = static_cast<const char*>(base);
+    }
+  }
+  ::close(fd);
+}
+
+mapped_file::~mapped_file() {
+  if (data_) ::munmap(const_cast<char*>(data_), size_);
 }
 
 }  // namespace hogwild::data

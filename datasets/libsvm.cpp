@@ -1,10 +1,5 @@
 #include "datasets/libsvm.hpp"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <charconv>
 #include <cmath>
 #include <fmt/format.h>
@@ -174,23 +169,12 @@ dataset read_libsvm(const std::string& path) {
   // A plain (not gzipped) file is parsed from a read-only mapping whose pages are dropped behind
   // the parser: the text, often larger than the data it holds, is never in memory whole.
   check_regular_file(path);
-  if (const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
-    struct stat st {};
-    unsigned char magic[2] = {0, 0};
-    const bool plain = ::fstat(fd, &st) == 0 && st.st_size > 2 && ::pread(fd, magic, 2, 0) == 2 &&
-                       !(magic[0] == 0x1f && magic[1] == 0x8b);
-    void* base = plain ? ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
-    ::close(fd);
-    if (base != MAP_FAILED) {
-      const auto bytes = static_cast<std::size_t>(st.st_size);
-      struct unmap {
-        void* b;
-        std::size_t n;
-        ~unmap() { ::munmap(b, n); }
-      } guard{base, bytes};
-      ::madvise(base, bytes, MADV_SEQUENTIAL);
-      page_releaser rel(base);
-      return parse(std::string_view(static_cast<const char*>(base), bytes), path, 1, &rel);
+  {
+    const mapped_file m(path);
+    const auto* head = reinterpret_cast<const unsigned char*>(m.data());
+    if (head && m.size() > 2 && !(head[0] == 0x1f && head[1] == 0x8b)) {
+      page_releaser rel(m.data());
+      return parse(std::string_view(m.data(), m.size()), path, 1, &rel);
     }
   }
   const file_bytes f = read_file(path);
