@@ -24,70 +24,128 @@ void check_regular_file(const std::string& path) {
   if (!S_ISREG(st.st_mode)) throw usage_error(fmt::format("{}: is not a regular file", path));
 }
 
-file_bytes read_file(const std::string& path) {
+struct byte_stream::gzip_state {
+  z_stream zs{};
+  std::vector<unsigned char> in = std::vector<unsigned char>(std::size_t{256} << 10);
+  bool in_eof = false;  // the file has no more compressed bytes
+  bool done = false;    // the last member has ended
+  ~gzip_state() { inflateEnd(&zs); }
+};
+
+byte_stream::byte_stream(const std::string& path) : path_(path) {
   check_regular_file(path);
-  file_bytes out;
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw usage_error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  std::vector<char> raw;
-  // The file's size up front: no growth copies, which would briefly hold the text twice.
-  if (struct stat st {}; ::fstat(::fileno(f), &st) == 0 && st.st_size > 0) raw.reserve(static_cast<std::size_t>(st.st_size));
-  char buf[1 << 16];
-  std::size_t k;
-  while ((k = std::fread(buf, 1, sizeof buf, f)) > 0) raw.insert(raw.end(), buf, buf + k);
-  const bool err = std::ferror(f);
-  std::fclose(f);
-  if (err) throw usage_error(fmt::format("{}: read error", path));
-  out.source_size = raw.size();
-  if (raw.size() >= 2 && static_cast<unsigned char>(raw[0]) == 0x1f && static_cast<unsigned char>(raw[1]) == 0x8b) {
-    out.gzipped = true;
-    // Inflate from memory (handles concatenated gzip members, like gzread).
-    z_stream zs{};
-    if (inflateInit2(&zs, 15 + 32) != Z_OK) throw runtime_failure(fmt::format("{}: zlib init failed", path));
-    zs.next_in = reinterpret_cast<Bytef*>(raw.data());
-    zs.avail_in = static_cast<uInt>(raw.size());
-    std::vector<char>& o = out.bytes;
-    // First guess of the inflated size: the gzip trailer's ISIZE (the last member's size mod 2^32;
-    // exact for the usual single-member file up to 4 GiB), at most deflate's 1032:1 ratio. The
-    // buffer is written zeroed, so a guess far above the content would hold memory for nothing
-    // (it was 4x the compressed size: 104 MB for Fashion-MNIST's 47 MB of pixels). Too small a
-    // guess grows by doubling below.
-    std::size_t guess = raw.size() * 4;
-    if (raw.size() >= 18) {
-      const auto* t = reinterpret_cast<const unsigned char*>(raw.data() + raw.size() - 4);
-      const std::size_t isize = t[0] | (std::size_t{t[1]} << 8) | (std::size_t{t[2]} << 16) | (std::size_t{t[3]} << 24);
-      guess = std::min(isize, raw.size() * 1032);
-    }
-    o.resize(std::max<std::size_t>(guess, 1 << 16));
-    std::size_t have = 0;
-    for (;;) {
-      if (have == o.size()) o.resize(o.size() * 2);
-      zs.next_out = reinterpret_cast<Bytef*>(o.data() + have);
-      zs.avail_out = static_cast<uInt>(std::min<std::size_t>(o.size() - have, 1u << 30));
-      const int rc = inflate(&zs, Z_NO_FLUSH);
-      have = reinterpret_cast<char*>(zs.next_out) - o.data();
-      if (rc == Z_STREAM_END) {
-        if (zs.avail_in == 0) break;
-        // Another gzip member follows.
-        if (inflateReset(&zs) != Z_OK) break;
-        continue;
-      }
-      if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        const std::string msg = zs.msg ? zs.msg : "corrupt data";
-        inflateEnd(&zs);
-        throw usage_error(fmt::format("{}: corrupt gzip data at compressed byte {}: {}", path,
-                                      zs.total_in, msg));
-      }
-      if (rc == Z_BUF_ERROR && zs.avail_in == 0) {
-        inflateEnd(&zs);
-        throw usage_error(fmt::format("{}: truncated gzip data (ends after {} compressed bytes)", path, raw.size()));
-      }
-    }
-    inflateEnd(&zs);
-    o.resize(have);
-  } else {
-    out.bytes = std::move(raw);
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) throw usage_error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0 && st.st_size > 0) source_size_ = static_cast<std::uint64_t>(st.st_size);
+  size_hint_ = source_size_;
+  ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+  unsigned char magic[2] = {0, 0};
+  if (source_size_ < 2 || ::pread(fd_, magic, 2, 0) != 2 || magic[0] != 0x1f || magic[1] != 0x8b) return;
+  gz_ = std::make_unique<gzip_state>();
+  // windowBits 15 + 32: a gzip (or zlib) header, detected.
+  if (inflateInit2(&gz_->zs, 15 + 32) != Z_OK) {
+    ::close(fd_);
+    throw runtime_failure(fmt::format("{}: zlib init failed", path));
   }
+  unsigned char t[4];
+  if (source_size_ >= 18 && ::pread(fd_, t, 4, static_cast<off_t>(source_size_ - 4)) == 4) {
+    const std::uint64_t isize = t[0] | (std::uint64_t{t[1]} << 8) | (std::uint64_t{t[2]} << 16) | (std::uint64_t{t[3]} << 24);
+    size_hint_ = std::min(isize, source_size_ * 1032);
+  } else {
+    size_hint_ = source_size_ * 4;
+  }
+}
+
+byte_stream::~byte_stream() {
+  gz_.reset();
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::size_t byte_stream::read_raw(char* out, std::size_t n) {
+  for (;;) {
+    const ssize_t k = ::read(fd_, out, n);
+    if (k > 0) {
+      raw_read_ += static_cast<std::uint64_t>(k);
+      return static_cast<std::size_t>(k);
+    }
+    if (k == 0) {
+      if (raw_read_ < source_size_)
+        throw usage_error(fmt::format("{}: the file shrank while it was being read (ended after {} of its {} bytes); "
+                                      "was it being rewritten?", path_, raw_read_, source_size_));
+      return 0;
+    }
+    if (errno != EINTR) throw usage_error(fmt::format("{}: read error: {}", path_, std::strerror(errno)));
+  }
+}
+
+std::size_t byte_stream::read(char* out, std::size_t n) {
+  if (!gz_) return read_raw(out, n);
+  gzip_state& g = *gz_;
+  if (g.done || n == 0) return 0;
+  z_stream& zs = g.zs;
+  const auto want = static_cast<uInt>(std::min<std::size_t>(n, 1u << 30));
+  zs.next_out = reinterpret_cast<Bytef*>(out);
+  zs.avail_out = want;
+  const auto refill = [&] {
+    if (zs.avail_in != 0 || g.in_eof) return;
+    const std::size_t k = read_raw(reinterpret_cast<char*>(g.in.data()), g.in.size());
+    g.in_eof = k == 0;
+    zs.next_in = g.in.data();
+    zs.avail_in = static_cast<uInt>(k);
+  };
+  for (;;) {
+    refill();
+    const int rc = inflate(&zs, Z_NO_FLUSH);
+    const std::size_t produced = want - zs.avail_out;
+    if (rc == Z_STREAM_END) {
+      refill();
+      if (zs.avail_in == 0) {  // the last member
+        g.done = true;
+        return produced;
+      }
+      // Another gzip member follows (concatenated files, like gzread).
+      if (inflateReset(&zs) != Z_OK) throw runtime_failure(fmt::format("{}: zlib reset failed", path_));
+      if (produced) return produced;
+      continue;
+    }
+    if (rc != Z_OK && rc != Z_BUF_ERROR)
+      throw usage_error(fmt::format("{}: corrupt gzip data at compressed byte {}: {}", path_, zs.total_in,
+                                    zs.msg ? zs.msg : "corrupt data"));
+    if (produced) return produced;
+    if (zs.avail_in == 0 && g.in_eof)
+      throw usage_error(fmt::format("{}: truncated gzip data (ends after {} compressed bytes)", path_, raw_read_));
+    if (rc == Z_BUF_ERROR && zs.avail_in != 0)  // no progress with input and output space: cannot happen
+      throw usage_error(fmt::format("{}: corrupt gzip data at compressed byte {}", path_, zs.total_in));
+  }
+}
+
+file_bytes read_file(const std::string& path) {
+  byte_stream in(path);
+  file_bytes out;
+  out.gzipped = in.gzipped();
+  out.source_size = in.source_size();
+  // Sized from the hint up front: no growth copies, which would briefly hold the content twice.
+  std::vector<char>& o = out.bytes;
+  o.resize(std::max<std::uint64_t>(in.size_hint(), 1));
+  std::size_t have = 0;
+  for (;;) {
+    if (have == o.size()) {
+      // Full: more content only if the hint was short (probe first, so that an exact hint does
+      // not double the buffer for nothing).
+      char probe[1 << 16];
+      const std::size_t k = in.read(probe, sizeof probe);
+      if (k == 0) break;
+      o.resize(std::max(o.size() * 2, o.size() + k));
+      std::memcpy(o.data() + have, probe, k);
+      have += k;
+      continue;
+    }
+    const std::size_t k = in.read(o.data() + have, o.size() - have);
+    if (k == 0) break;
+    have += k;
+  }
+  o.resize(have);
   return out;
 }
 

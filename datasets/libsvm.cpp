@@ -1,6 +1,7 @@
 #include "datasets/libsvm.hpp"
 
 #include <charconv>
+#include <cstring>
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
@@ -8,7 +9,6 @@
 
 #include "datasets/file_input.hpp"
 #include "shared/error.hpp"
-#include "shared/page_release.hpp"
 
 namespace hogwild::data {
 namespace {
@@ -88,26 +88,39 @@ row_position skip_libsvm_rows(std::string_view text, std::size_t k) {
 
 namespace {
 
-// parse_libsvm; with `rel`, the pages of `text` behind the line being parsed are given back as it
-// goes (read_libsvm's file mapping).
-dataset parse(std::string_view text, const std::string& name, std::size_t first_line, page_releaser* rel) {
-  dataset d;
-  parser ps{name};
-  ps.line = first_line - 1;
-  std::vector<std::uint32_t> cols;
-  std::vector<float> vals;
-  std::uint64_t dims = 0;
-  // Reserve from a rough guess (about 10 bytes per entry) to avoid regrowth on big files.
-  d.idx.reserve(text.size() / 10);
-  d.val.reserve(text.size() / 10);
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t eol = text.find('\n', pos);
-    if (eol == std::string_view::npos) eol = text.size();
-    std::string_view ln = text.substr(pos, eol - pos);
-    pos = eol + 1;
-    ++ps.line;
-    if (rel) rel->release_to(ln.data());
+// The parser over whole lines, fed in pieces: read_libsvm hands it the file a buffer at a time
+// (each piece ending at a line end), parse_libsvm the whole text at once.
+class libsvm_builder {
+ public:
+  libsvm_builder(const std::string& name, std::size_t first_line, std::uint64_t expected_bytes) : ps_{name} {
+    ps_.line = first_line - 1;
+    // Reserve from a rough guess (about 10 bytes of text per entry) to avoid regrowth on big files.
+    d_.idx.reserve(expected_bytes / 10);
+    d_.val.reserve(expected_bytes / 10);
+  }
+
+  // Parses complete lines (the last one may lack its '\n' only at the end of the input).
+  void lines(std::string_view text) {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      std::size_t eol = text.find('\n', pos);
+      if (eol == std::string_view::npos) eol = text.size();
+      line(text.substr(pos, eol - pos));
+      pos = eol + 1;
+    }
+  }
+
+  dataset finish() {
+    if (d_.rows() == 0)
+      throw usage_error(fmt::format("{}: no data rows (empty file, or only blank/comment lines)", ps_.name));
+    d_.dims = static_cast<std::size_t>(dims_);
+    if (d_.dims == 0) d_.dims = 1;  // all rows empty: keep a one-column model
+    return std::move(d_);
+  }
+
+ private:
+  [[gnu::always_inline]] void line(std::string_view ln) {
+    ++ps_.line;
     if (const auto hash = ln.find('#'); hash != std::string_view::npos) ln = ln.substr(0, hash);
     std::size_t i = 0;
     auto next_token = [&]() -> std::string_view {
@@ -117,69 +130,87 @@ dataset parse(std::string_view text, const std::string& name, std::size_t first_
       return ln.substr(b, i - b);
     };
     const std::string_view label_tok = next_token();
-    if (label_tok.empty()) continue;  // blank or comment-only line
+    if (label_tok.empty()) return;  // blank or comment-only line
     if (label_tok.find(':') != std::string_view::npos)
-      ps.fail(fmt::format("expected a label first, found the feature '{}'", shown(label_tok)));
-    const double label = ps.number(label_tok, 0);
-    if (std::abs(label) > std::numeric_limits<float>::max()) ps.fail(fmt::format("label '{}' does not fit a float", shown(label_tok)));
-    cols.clear();
-    vals.clear();
+      ps_.fail(fmt::format("expected a label first, found the feature '{}'", shown(label_tok)));
+    const double label = ps_.number(label_tok, 0);
+    if (std::abs(label) > std::numeric_limits<float>::max()) ps_.fail(fmt::format("label '{}' does not fit a float", shown(label_tok)));
+    cols_.clear();
+    vals_.clear();
     std::uint64_t last = 0;
     for (std::string_view tok = next_token(); !tok.empty(); tok = next_token()) {
       const auto colon = tok.find(':');
       if (colon == std::string_view::npos)
-        ps.fail(fmt::format("expected INDEX:VALUE, found '{}'", shown(tok)));
+        ps_.fail(fmt::format("expected INDEX:VALUE, found '{}'", shown(tok)));
       const std::string_view is = tok.substr(0, colon), vs = tok.substr(colon + 1);
       if (is == "qid") continue;
       std::uint64_t index = 0;
       const auto [p, ec] = std::from_chars(is.data(), is.data() + is.size(), index);
       if (!is.empty() && is.front() == '-')
-        ps.fail(fmt::format("feature index '{}' is negative; expected a 1-based index >= 1", shown(is)));
+        ps_.fail(fmt::format("feature index '{}' is negative; expected a 1-based index >= 1", shown(is)));
       if (is.empty() || ec != std::errc() || p != is.data() + is.size())
-        ps.fail(fmt::format("expected an integer feature index, found '{}'", shown(is)));
-      if (index == 0) ps.fail("feature index 0; indices are 1-based (expected >= 1)");
-      if (index > max_index) ps.fail(fmt::format("feature index {} is too large (at most {})", index, max_index));
+        ps_.fail(fmt::format("expected an integer feature index, found '{}'", shown(is)));
+      if (index == 0) ps_.fail("feature index 0; indices are 1-based (expected >= 1)");
+      if (index > max_index) ps_.fail(fmt::format("feature index {} is too large (at most {})", index, max_index));
       if (index <= last)
-        ps.fail(fmt::format("feature index {} after {}: expected strictly increasing indices (out of order or repeated)",
-                            index, last));
+        ps_.fail(fmt::format("feature index {} after {}: expected strictly increasing indices (out of order or repeated)",
+                             index, last));
       last = index;
-      const double v = ps.number(vs, index);
+      const double v = ps_.number(vs, index);
       if (std::abs(v) > std::numeric_limits<float>::max())
-        ps.fail(fmt::format("the value of feature {} ('{}') does not fit a float", index, shown(vs)));
+        ps_.fail(fmt::format("the value of feature {} ('{}') does not fit a float", index, shown(vs)));
       if (v == 0.0) continue;  // explicit zero: not stored
-      cols.push_back(static_cast<std::uint32_t>(index - 1));
-      vals.push_back(static_cast<float>(v));
+      cols_.push_back(static_cast<std::uint32_t>(index - 1));
+      vals_.push_back(static_cast<float>(v));
     }
-    if (last > dims) dims = last;
-    d.add_row(cols.data(), vals.data(), cols.size(), static_cast<float>(label));
+    if (last > dims_) dims_ = last;
+    d_.add_row(cols_.data(), vals_.data(), cols_.size(), static_cast<float>(label));
   }
-  if (d.rows() == 0) throw usage_error(fmt::format("{}: no data rows (empty file, or only blank/comment lines)", name));
-  d.dims = static_cast<std::size_t>(dims);
-  if (d.dims == 0) d.dims = 1;  // all rows empty: keep a one-column model
-  return d;
-}
+
+  dataset d_;
+  parser ps_;
+  std::vector<std::uint32_t> cols_;
+  std::vector<float> vals_;
+  std::uint64_t dims_ = 0;
+};
 
 }  // namespace
 
 dataset parse_libsvm(std::string_view text, const std::string& name, std::size_t first_line) {
-  return parse(text, name, first_line, nullptr);
+  libsvm_builder b(name, first_line, text.size());
+  b.lines(text);
+  return b.finish();
 }
 
 dataset read_libsvm(const std::string& path) {
-  // A plain (not gzipped) file is parsed from a read-only mapping whose pages are dropped behind
-  // the parser: the text, often larger than the data it holds, is never in memory whole.
-  check_regular_file(path);
-  {
-    const mapped_file m(path);
-    const auto* head = reinterpret_cast<const unsigned char*>(m.data());
-    if (head && m.size() > 2 && !(head[0] == 0x1f && head[1] == 0x8b)) {
-      page_releaser rel(m.data());
-      return parse(std::string_view(m.data(), m.size()), path, 1, &rel);
+  // The file (plain or gzip) is read in 1 MiB pieces and each piece's whole lines are parsed
+  // before the next is read: the text, often larger than the data it holds, is never in memory
+  // whole (a line longer than the buffer grows it).
+  byte_stream in(path);
+  libsvm_builder b(path, 1, in.size_hint());
+  std::vector<char> buf(std::size_t{1} << 20);
+  std::size_t have = 0;  // bytes in buf: the unfinished line carried over, then the new piece
+  std::uint64_t total = 0;
+  for (;;) {
+    if (have == buf.size()) buf.resize(buf.size() * 2);
+    const std::size_t k = in.read(buf.data() + have, buf.size() - have);
+    total += k;
+    if (k == 0) {
+      if (have) b.lines(std::string_view(buf.data(), have));  // a last line without '\n'
+      break;
     }
+    const char* piece = buf.data() + have;
+    have += k;
+    // The last '\n' is in the new bytes or nowhere (the carried part has none).
+    const auto* nl = static_cast<const char*>(::memrchr(piece, '\n', k));
+    if (!nl) continue;
+    const std::size_t upto = static_cast<std::size_t>(nl - buf.data()) + 1;
+    b.lines(std::string_view(buf.data(), upto));
+    std::memmove(buf.data(), buf.data() + upto, have - upto);
+    have -= upto;
   }
-  const file_bytes f = read_file(path);
-  if (f.bytes.empty()) throw usage_error(fmt::format("{}: empty file, expected LIBSVM text", path));
-  return parse_libsvm(std::string_view(f.bytes.data(), f.bytes.size()), path);
+  if (total == 0) throw usage_error(fmt::format("{}: empty file, expected LIBSVM text", path));
+  return b.finish();
 }
 
 }  // namespace hogwild::data

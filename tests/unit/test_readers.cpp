@@ -13,6 +13,7 @@
 
 #include "coordinator/model_io.hpp"
 #include "datasets/cifar10.hpp"
+#include "datasets/file_input.hpp"
 #include "datasets/idx.hpp"
 #include "datasets/libsvm.hpp"
 #include "datasets/loader.hpp"
@@ -315,9 +316,9 @@ TEST_CASE("cache: written on first load, hit later, rebuilt when corrupt, stale 
   CHECK(note == "cache off");
 }
 
-// read_libsvm parses a plain file from a mapping whose pages it drops behind the parser, and
-// cache_load copies the cache out in 4 MiB pieces, hashing and dropping each: with files of
-// several MiB both paths run through many pieces, and must give exactly the in-memory parse.
+// read_libsvm parses a file (plain or gzip) 1 MiB piece by piece, and cache_load copies the cache
+// out in 4 MiB pieces, hashing and dropping each: with files of several MiB every path runs
+// through many pieces, and must give exactly the in-memory parse.
 TEST_CASE("libsvm and cache: multi-MiB files read in dropped pieces equal the in-memory parse") {
   temp_dir t;
   std::string text;
@@ -329,8 +330,34 @@ TEST_CASE("libsvm and cache: multi-MiB files read in dropped pieces equal the in
   REQUIRE(text.size() > 8u << 20);
   const dataset expected = parse_libsvm(text, "mem");
   const auto src = t.file("big.svm", text);
-  const dataset mapped = read_libsvm(src);
-  check_same_data(mapped, expected);
+  const dataset pieces = read_libsvm(src);
+  check_same_data(pieces, expected);
+  check_same_data(read_libsvm(t.file("big.svm.gz", text, true)), expected);
+  {  // two gzip members, split mid-line: one stream of text, as gzip -d gives it
+    const std::string a = t.file("a.gz", text.substr(0, 3'000'001), true), b = t.file("b.gz", text.substr(3'000'001), true);
+    std::string both;
+    for (const auto& part : {a, b}) {
+      std::FILE* f = std::fopen(part.c_str(), "rb");
+      REQUIRE(f);
+      char buf[1 << 16];
+      for (std::size_t k; (k = std::fread(buf, 1, sizeof buf, f)) > 0;) both.append(buf, k);
+      std::fclose(f);
+    }
+    const auto cat = t.file("cat.gz", both);
+    check_same_data(read_libsvm(cat), expected);
+    // Cut short, or one byte changed in the compressed stream: an error naming the file.
+    CHECK_THROWS_WITH_AS(read_libsvm(t.file("cut.gz", both.substr(0, both.size() / 2))),
+                         doctest::Contains("cut.gz: truncated gzip data"), usage_error);
+    std::string flipped = both;
+    flipped[flipped.size() / 4] = static_cast<char>(flipped[flipped.size() / 4] ^ 0x5a);
+    // (The text is parsed as it is inflated, so the garbage may reach the parser before the
+    // member's CRC is checked: either way the error names the file.)
+    CHECK_THROWS_WITH_AS(read_libsvm(t.file("flip.gz", flipped)), doctest::Contains("flip.gz:"), usage_error);
+    std::string bad_crc = both;  // the last member's CRC-32 (trailer bytes -8..-5)
+    bad_crc[bad_crc.size() - 7] = static_cast<char>(bad_crc[bad_crc.size() - 7] ^ 1);
+    CHECK_THROWS_WITH_AS(read_libsvm(t.file("crc.gz", bad_crc)), doctest::Contains("crc.gz: corrupt gzip data"),
+                         usage_error);
+  }
 
   cache_options opt{true, (t.path / "cache").string()};
   std::string note;
@@ -353,4 +380,37 @@ TEST_CASE("libsvm and cache: multi-MiB files read in dropped pieces equal the in
   }
   read_cached({src}, file_format::libsvm, "", opt, note);
   CHECK(note.find("checksum mismatch") != std::string::npos);
+}
+
+// A line longer than the reader's 1 MiB buffer grows it; the line numbers of errors count across
+// pieces; a file that shrinks while it is read is an error naming it (a mapping would die of SIGBUS).
+TEST_CASE("libsvm: a line longer than a piece, error lines across pieces, a file that shrinks while read") {
+  temp_dir t;
+  std::string text = "1";
+  for (int j = 1; j <= 150000; ++j) text += fmt::format(" {}:0.5", j);  // ~1.3 MB
+  text += "\n-1 3:1\n";
+  REQUIRE(text.size() > (1u << 20) + 100000);
+  const dataset d = read_libsvm(t.file("long.svm", text));
+  CHECK(d.rows() == 2);
+  CHECK(d.row_ptr[1] == 150000);
+  CHECK(d.dims == 150000);
+  check_same_data(d, parse_libsvm(text, "mem"));
+
+  std::string many;
+  for (int i = 0; i < 200000; ++i) many += "+1 1:0.25 7:2\n";  // 2.8 MB
+  many += "+1 7:2 1:0.25\n";
+  CHECK_THROWS_WITH_AS(read_libsvm(t.file("late.svm", many)), doctest::Contains("late.svm:200001: feature index 1 after 7"),
+                       usage_error);
+
+  const auto shrinking = t.file("shrink.svm", many);
+  byte_stream in(shrinking);
+  std::vector<char> buf(1 << 20);
+  REQUIRE(in.read(buf.data(), buf.size()) > 0);
+  REQUIRE(::truncate(shrinking.c_str(), 1'500'000) == 0);
+  CHECK_THROWS_WITH_AS(
+      [&] {
+        while (in.read(buf.data(), buf.size()) > 0) {
+        }
+      }(),
+      doctest::Contains("shrink.svm: the file shrank while it was being read"), usage_error);
 }
