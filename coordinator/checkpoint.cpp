@@ -1,6 +1,7 @@
 #include "coordinator/checkpoint.hpp"
 
 #include <bit>
+#include <filesystem>
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
@@ -151,6 +152,9 @@ void write_checkpoint(const std::string& path, const checkpoint& k) {
 }
 
 checkpoint read_checkpoint(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw usage_error(fmt::format("--resume: '{}' is a directory; expected a checkpoint file", path));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw usage_error(fmt::format("--resume: cannot read '{}': {}", path, std::strerror(errno)));
   const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

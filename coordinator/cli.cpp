@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <thread>
+#include <charconv>
+#include <filesystem>
 #include <vector>
 
 #include "shared/error.hpp"
@@ -131,7 +133,18 @@ void build(CLI::App& app, raw_options& o) {
   app.add_option("--dims", o.dims, "features (default 100; 5 for regression)")->check(CLI::Range(std::size_t{1}, std::size_t{1} << 28));
   app.add_option("--density", o.density, "probability that a feature is nonzero, in (0, 1] (default 0.2; 1 for regression)")
       ->check(CLI::Range(0.0, 1.0));
-  app.add_option("--seed", o.seed, "random seed (data, initial permutation, shuffles)");
+  // (A validator sees the text before conversion: strtoull would take "-1" as 2^64 - 1, and clamp
+  // a number too large, without a word.)
+  app.add_option("--seed", o.seed, "random seed (data, initial permutation, shuffles)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            std::uint64_t v = 0;
+            const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+            if (text.empty() || ec != std::errc() || p != text.data() + text.size())
+              return "'" + text + "' is not valid; expected an integer in [0, 18446744073709551615]";
+            return "";
+          },
+          "", "UINT64"));
   app.add_option("--layout", o.layout, "data layout in the segment: auto (CSR below density 0.5) | dense | csr")
       ->check(CLI::IsMember({"auto", "dense", "csr"}));
   app.add_option("--epochs", o.epochs, "passes over the training data (default 200; 100 for regression; 20 with --train)");
@@ -152,7 +165,7 @@ void build(CLI::App& app, raw_options& o) {
                  "the model evaluated after each epoch is always the current average)");
   app.add_option("--step-timeout", o.step_timeout,
                  "sync and round-robin: seconds a step (or a turn) may take before the run fails naming the "
-                 "worker it waits for");
+                 "worker it waits for; async worker processes: seconds a worker may go without reporting progress");
   app.add_flag("--cleanup", o.cleanup,
                "remove what killed runs of this user left in /dev/shm (segments, queues, semaphores whose "
                "creator process is gone), print what was removed, and exit")
@@ -280,6 +293,43 @@ void finish_distributed(const raw_options& o, config& c) {
                       "and averaged models are float64)");
 }
 
+// One file given to two outputs, or to an output and an input, however it is spelled (out/a.csv,
+// ./out/a.csv, the absolute path, a symlink): the later write would silently replace the earlier
+// one, or the data. `--resume F --checkpoint F` (continue and keep checkpointing) is the one
+// sharing allowed.
+void check_distinct_files(const raw_options& o, const config& c) {
+  struct named {
+    const char* flag;
+    std::string path, typed;
+    bool output;
+  };
+  std::vector<named> files;
+  const auto add = [&](const char* flag, const std::string& p, bool output) {
+    if (p.empty()) return;
+    std::error_code ec;
+    auto canon = std::filesystem::weakly_canonical(std::filesystem::absolute(p, ec), ec);
+    files.push_back({flag, ec ? p : canon.string(), p, output});
+  };
+  add("--metrics", c.metrics_path, true);
+  add("--save-model", c.save_model_path, true);
+  add("--checkpoint", c.checkpoint_path, true);
+  add("--predictions", c.predictions_path, true);
+  for (const auto& p : o.train) add("--train", p, false);
+  for (const auto& p : o.test) add("--test", p, false);
+  add("--train-labels", o.train_labels, false);
+  add("--test-labels", o.test_labels, false);
+  add("--load-model", c.load_model_path, false);
+  add("--resume", c.resume_path, false);
+  for (std::size_t i = 0; i < files.size(); ++i)
+    for (std::size_t j = i + 1; j < files.size(); ++j) {
+      const named &a = files[i], &b = files[j];
+      if (a.path != b.path || !(a.output || b.output)) continue;
+      if (std::string_view(a.flag) == "--checkpoint" && std::string_view(b.flag) == "--resume") continue;
+      throw usage_error(fmt::format("{}: '{}' is the same file as {} '{}'{}; give each output its own file", b.flag,
+                                    b.typed, a.flag, a.typed, a.output && b.output ? "" : " (an input)"));
+    }
+}
+
 void finish(const raw_options& o, config& c) {
   c.mode = o.mode == "serial" ? run_mode::serial
            : o.mode == "sync"  ? run_mode::sync
@@ -367,10 +417,7 @@ void finish(const raw_options& o, config& c) {
   if (c.on_worker_failure == failure_policy::retry && c.lifetime == worker_lifetime::run)
     throw usage_error("--on-worker-failure: retry needs --worker-lifetime epoch (the run executor does not restart "
                       "its workers after a failure)");
-  for (const auto* p : {&c.metrics_path, &c.save_model_path, &c.checkpoint_path})
-    for (const auto* q : {&c.metrics_path, &c.save_model_path, &c.checkpoint_path})
-      if (p < q && !p->empty() && *p == *q)
-        throw usage_error(fmt::format("'{}' is given to two of --metrics, --save-model and --checkpoint", *p));
+  check_distinct_files(o, c);
   finish_distributed(o, c);
   if (!o.fault.empty()) {
     c.fault = parse_fault(o.fault);

@@ -1,6 +1,49 @@
 #include "coordinator/executor.hpp"
 
+#include <fmt/format.h>
+
+#include "shared/error.hpp"
+
 namespace hogwild {
+namespace {
+
+// After an epoch, every task's stats slot must say that it finished that epoch. A worker that
+// exits 0 without doing its task (HOGWILD_WORKER pointing at another program, a binary of another
+// version) would otherwise count as success and leave its share of the epoch untrained.
+class checked_executor final : public executor {
+ public:
+  checked_executor(std::unique_ptr<executor> inner, const shm::segment_view* view)
+      : inner_(std::move(inner)), view_(view) {}
+
+  void run_epoch(const std::vector<worker::worker_args>& tasks, std::vector<worker_usage>& usage,
+                 const epoch_monitor& monitor) override {
+    inner_->run_epoch(tasks, usage, monitor);
+    for (const auto& t : tasks) {
+      const shm::worker_stats& s = view_->stats()[t.worker];
+      if (s.done == 1 && s.epoch == t.epoch) continue;
+      throw runtime_failure(fmt::format(
+          "worker {} ended epoch {} without finishing its task (its stats slot {}); is the worker executable a "
+          "hogwild-worker of this build?", t.worker, t.epoch + 1,
+          s.done == 1 ? fmt::format("was last written in epoch {}", s.epoch + 1) : std::string("was never completed")));
+    }
+  }
+
+ private:
+  std::unique_ptr<executor> inner_;
+  const shm::segment_view* view_;
+};
+
+std::unique_ptr<executor> make_unchecked_executor(const executor_setup& s) {
+  if (s.lifetime == worker_lifetime::run) return make_run_executor(s);
+  switch (s.kind) {
+    case executor_kind::spawn: return make_spawn_executor(s);
+    case executor_kind::thread: return make_thread_executor(s);
+    case executor_kind::fork: break;
+  }
+  return make_fork_executor(s);
+}
+
+}  // namespace
 
 worker::attach_mode resolve_attach(attach_choice choice, executor_kind kind) {
   switch (choice) {
@@ -22,13 +65,9 @@ worker::attach_mode resolve_attach(attach_choice choice, executor_kind kind) {
 }
 
 std::unique_ptr<executor> make_executor(const executor_setup& s) {
-  if (s.lifetime == worker_lifetime::run) return make_run_executor(s);
-  switch (s.kind) {
-    case executor_kind::spawn: return make_spawn_executor(s);
-    case executor_kind::thread: return make_thread_executor(s);
-    case executor_kind::fork: break;
-  }
-  return make_fork_executor(s);
+  auto e = make_unchecked_executor(s);
+  if (!s.view) return e;
+  return std::make_unique<checked_executor>(std::move(e), s.view);
 }
 
 }  // namespace hogwild

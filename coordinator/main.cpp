@@ -1,8 +1,11 @@
 // hogwild-coordinator: parse, train, map every failure to the exit codes of DESIGN.md.
+#include <signal.h>
+
 #include <cstdio>
 #include <fmt/format.h>
 
 #include <memory>
+#include <string>
 
 #include "coordinator/cleanup.hpp"
 #include "coordinator/cluster.hpp"
@@ -11,8 +14,16 @@
 #include "coordinator/signals.hpp"
 #include "coordinator/trainer.hpp"
 #include "shared/error.hpp"
+#include "shared/std_streams.hpp"
 
 namespace {
+
+// The last word of a run on stderr; never throws (stderr may be closed or a broken pipe, and an
+// exception here would end the process with abort instead of the exit code).
+void say(const std::string& line) noexcept {
+  std::fputs(line.c_str(), stderr);
+  std::fflush(stderr);
+}
 
 // A failed rank of a --distributed run (its segment already removed by unwinding): sweep what a
 // SIGKILLed rank on this machine left behind (its pid is gone by now), then end every rank.
@@ -29,6 +40,12 @@ int end_rank(hogwild::cluster* net, int code) {
 
 int main(int argc, char** argv) {
   using namespace hogwild;
+  ensure_standard_fds();
+  // A closed pipe on stdout (`| head`) or a file-size limit (`ulimit -f`) must be errors the run
+  // handles (it stops printing, or fails with a message and cleans up), not signals that kill it
+  // with the segment left behind.
+  ::signal(SIGPIPE, SIG_IGN);
+  ::signal(SIGXFSZ, SIG_IGN);
   signals::block();
   std::unique_ptr<cluster> net;
   std::string who;  // "rank R: " in a distributed run
@@ -51,20 +68,20 @@ int main(int argc, char** argv) {
     if (!removed.empty()) {
       std::string names;
       for (const auto& o : removed) names += (names.empty() ? "" : ", ") + o.name;
-      fmt::print(stderr, "hogwild-coordinator: removed {} orphaned /dev/shm entr{} of dead runs: {}\n", removed.size(),
-                 removed.size() == 1 ? "y" : "ies", names);
+      say(fmt::format("hogwild-coordinator: removed {} orphaned /dev/shm entr{} of dead runs: {}\n", removed.size(),
+                      removed.size() == 1 ? "y" : "ies", names));
     }
     train(c, stdout, net.get());
     return exit_ok;  // ~cluster: MPI_Finalize
   } catch (const usage_error& e) {
-    fmt::print(stderr, "hogwild-coordinator: {}error: {}\n", who, e.what());
+    say(fmt::format("hogwild-coordinator: {}error: {}\n", who, e.what()));
     return end_rank(net.get(), exit_usage);
   } catch (const interrupted& e) {
-    fmt::print(stderr, "hogwild-coordinator: {}{}; workers stopped, shared memory removed\n", who, e.what());
+    say(fmt::format("hogwild-coordinator: {}{}; workers stopped, shared memory removed\n", who, e.what()));
     return end_rank(net.get(), exit_interrupted);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "hogwild-coordinator: {}error: {}{}\n", who, e.what(),
-               net ? "; shared memory removed, ending the job" : "");
+    say(fmt::format("hogwild-coordinator: {}error: {}{}\n", who, e.what(),
+                    net ? "; shared memory removed, ending the job" : ""));
     return end_rank(net.get(), exit_runtime);
   }
 }

@@ -15,6 +15,7 @@ sigset_t watched() {
   sigemptyset(&s);
   sigaddset(&s, SIGINT);
   sigaddset(&s, SIGTERM);
+  sigaddset(&s, SIGHUP);  // the terminal closed: stop as on SIGTERM (checkpoint, clean up, 130)
   sigaddset(&s, SIGCHLD);
   return s;
 }
@@ -25,7 +26,7 @@ event take(std::chrono::milliseconds timeout) {
   for (;;) {
     const int sig = ::sigtimedwait(&s, nullptr, &ts);
     if (sig == SIGCHLD) return event::child;
-    if (sig == SIGINT || sig == SIGTERM) {
+    if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
       g_stop_signal = sig;
       return event::stop;
     }
@@ -46,6 +47,7 @@ void reset_in_child() {
   dfl.sa_handler = SIG_DFL;
   ::sigaction(SIGINT, &dfl, nullptr);
   ::sigaction(SIGTERM, &dfl, nullptr);
+  ::sigaction(SIGHUP, &dfl, nullptr);
   ::sigaction(SIGCHLD, &dfl, nullptr);
   const sigset_t s = watched();
   ::pthread_sigmask(SIG_UNBLOCK, &s, nullptr);

@@ -6,8 +6,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <atomic>
+#include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
+#include <fstream>
 #include <iterator>
 #include <numeric>
 #include <optional>
@@ -145,6 +148,66 @@ std::string percent_or_mse(const config& c, double e) {
   if (std::isnan(e)) return "-";
   if (c.model == models::model_kind::least_squares) return fmt::format("{:.6g}", e);  // mean squared error
   return fmt::format("{:.2f}%", 100.0 * e);
+}
+
+// Flushes the run's report. Once standard output is gone (a closed pipe: `... | head -3`), the run
+// goes on without it (SIGPIPE is ignored, main.cpp): the metrics, the checkpoint and the model are
+// still written, and stderr says so once.
+void flush_report(std::FILE*& out) {
+  if (!out) return;
+  if (std::fflush(out) == 0 && !std::ferror(out)) return;
+  const int err = errno;
+  out = nullptr;
+  std::fputs(fmt::format("hogwild-coordinator: cannot write to standard output ({}); the run goes on without "
+                         "printing\n", std::strerror(err)).c_str(), stderr);
+}
+
+// A feature index far beyond the data's needs (a row with 2147483648:1) asks for a model of
+// gigabytes. Checked before anything of the model's size is allocated: a clear error (exit 1, the
+// system cannot give the resource) instead of bad_alloc or the kernel's OOM killer.
+void check_model_memory(const config& c, const run_data& rd) {
+  const double outputs = rd.labels.outputs();
+  const double weight_bytes = c.weight_precision == precision::float32 ? 4 : 8;
+  const double models = 1 + (c.replicas == replica_mode::worker ? c.workers : 0);
+  // 1/d_u (heap and segment), the column counts, the weights (segment, replicas) and their
+  // float64 copy for the result.
+  const double need = static_cast<double>(rd.train.dims) * (8 + 8 + 4 + outputs * (weight_bytes * models + 8));
+  if (need < 256e6) return;
+  std::ifstream meminfo("/proc/meminfo");
+  double available_kb = -1;
+  for (std::string key; meminfo >> key;) {
+    double kb = 0;
+    meminfo >> kb;
+    meminfo.ignore(64, '\n');
+    if (key == "MemAvailable:") available_kb = kb;
+  }
+  if (available_kb < 0 || need <= available_kb * 1024) return;
+  throw runtime_failure(fmt::format(
+      "the model needs {:.1f} GB for {} columns{} and this machine has {:.1f} GB of memory available; check the "
+      "file's feature indices, or use a larger machine", need / 1e9, rd.train.dims,
+      c.files.train.empty() ? " (--dims)" : fmt::format(" (the largest feature index in {})", fmt::join(c.files.train, ", ")),
+      available_kb * 1024 / 1e9));
+}
+
+// The watchdog of async worker processes (an executor's epoch monitor): each stamps a heartbeat
+// in its stats slot after every ~4 million multiply-adds, at most 16,384 examples (worker.cpp); one that has not finished its task and has
+// not stamped for --step-timeout seconds since the epoch's launch (or retry) is hung or stopped, and the run
+// fails naming it (or retries the epoch) instead of waiting for ever. Never busy: returns false.
+bool check_heartbeats(const shm::segment_view& v, const config& c, unsigned epoch, std::int64_t since_ns) {
+  const std::int64_t now = worker::now_ns();
+  const auto limit = static_cast<std::int64_t>(c.step_timeout * 1e9);
+  for (unsigned w = 0; w < c.workers; ++w) {
+    shm::worker_stats& s = v.stats()[w];
+    if (std::atomic_ref<std::uint32_t>(s.done).load(std::memory_order_relaxed) == 1 &&
+        std::atomic_ref<std::uint32_t>(s.epoch).load(std::memory_order_relaxed) == epoch)
+      continue;
+    const std::int64_t beat = std::max(since_ns, std::atomic_ref<std::int64_t>(s.heartbeat_ns).load(std::memory_order_relaxed));
+    if (now - beat > limit)
+      throw runtime_failure(fmt::format(
+          "worker {} in epoch {} made no progress for {:.1f} s (hung or stopped?): an async worker reports "
+          "after every few milliseconds of work, --step-timeout {:g} s", w, epoch + 1, static_cast<double>(now - beat) / 1e9, c.step_timeout));
+  }
+  return false;
 }
 
 // Every output path must be writable before any work starts (exit 2 naming the flag).
@@ -300,6 +363,7 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
   } else {
     rd = prepare_data(c);
     default_note = resolve_data_defaults(c, rd);
+    check_model_memory(c, rd);
     inv_du = data::inverse_column_counts(rd.train);
     global_rows = rd.train.rows();
     if (net) {  // everyone read everything: keep this rank's rows
@@ -373,7 +437,7 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
                  c.workers / c.emulate_ranks);
     if (!rd.cache_note.empty()) fmt::print(out, "cache: {}\n", rd.cache_note);
     fmt::print(out, "segment: /dev/shm/{} ({:.1f} MB)\n", seg.name(), static_cast<double>(seg.bytes()) / 1e6);
-    std::fflush(out);
+    flush_report(out);
   }
 
   // Everything below reads the data through `v`: the segment, or (--attach auto/inherit-private)
@@ -416,6 +480,7 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
   };
   unsigned current_epoch = first_epoch;
   std::unique_ptr<executor> exec;
+  std::int64_t watch_from = 0;  // the watchdog's start: this epoch's launch, or its latest retry's
   if (c.mode != run_mode::serial) {
     exec = make_executor({c.executor, c.lifetime, c.attach, seg.name(), &v, c.workers});
     if (c.on_worker_failure == failure_policy::retry)
@@ -423,6 +488,7 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
                                     [&](std::vector<worker::worker_args>& retry_tasks, unsigned attempt,
                                         const std::string& cause) {
                                       shm::set_weights(v, start.weights.data());
+                                      watch_from = worker::now_ns();
                                       if (protocol) protocol->prepare_epoch(retry_tasks, current_epoch, start.step);
                                       fmt::print(stderr, "hogwild-coordinator: {}; retrying epoch {} (attempt {} of {})\n",
                                                  cause, current_epoch + 1, attempt, c.max_retries + 1);
@@ -480,8 +546,11 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
         protocol->prepare_epoch(tasks, epoch, step);
         exec->run_epoch(tasks, usage, [&] { return protocol->poll(); });
         protocol->finish_epoch();
+      } else if (c.executor != executor_kind::thread) {
+        watch_from = launch_ns;
+        exec->run_epoch(tasks, usage, [&] { return check_heartbeats(v, c, epoch, watch_from); });
       } else {
-        exec->run_epoch(tasks, usage);
+        exec->run_epoch(tasks, usage);  // (a thread cannot be stopped from outside: no watchdog)
       }
       if (live_workers) {
         live_worker_cpu = 0;
@@ -544,7 +613,7 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
                    p.evaluation_seconds * 1e3, p.minor_faults, p.major_faults, p.voluntary_switches,
                    p.involuntary_switches);
       }
-      std::fflush(out);
+      flush_report(out);
     }
     if (!std::isfinite(m.train_objective))
       throw runtime_failure(fmt::format("training diverged in epoch {} (objective {}); try a smaller --learning-rate",

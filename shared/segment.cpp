@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <boost/interprocess/mapped_region.hpp>
@@ -194,6 +195,23 @@ owned_segment::owned_segment(std::string name, const segment_spec& spec)
   }
   try {
     impl_->shm.truncate(static_cast<bip::offset_t>(total));
+    // Reserve every page now: a tmpfs file is sparse, so without this a /dev/shm too small for
+    // the run (a container's 64 MB) would only show when a page is first written — SIGBUS in
+    // the middle of filling or training, the segment left behind.
+    const int err = ::posix_fallocate(impl_->shm.get_mapping_handle().handle, 0, static_cast<off_t>(total));
+    if (err != 0) {
+      struct statvfs fs {};
+      const std::string room = ::statvfs("/dev/shm", &fs) == 0
+                                   ? fmt::format("; /dev/shm has {:.1f} MB free of {:.1f} MB",
+                                                 static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize) / 1e6,
+                                                 static_cast<double>(fs.f_blocks) * static_cast<double>(fs.f_frsize) / 1e6)
+                                   : std::string();
+      bip::shared_memory_object::remove(name_.c_str());
+      impl_.reset();
+      throw runtime_failure(fmt::format(
+          "cannot reserve {:.1f} MB for the shared-memory segment /dev/shm/{}: {}{} (enlarge /dev/shm, e.g. "
+          "docker run --shm-size, or use less data)", static_cast<double>(total) / 1e6, name_, std::strerror(err), room));
+    }
     impl_->region = bip::mapped_region(impl_->shm, bip::read_write);
   } catch (const bip::interprocess_exception& e) {
     bip::shared_memory_object::remove(name_.c_str());

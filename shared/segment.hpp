@@ -21,9 +21,10 @@
 namespace hogwild::shm {
 
 inline constexpr std::uint64_t segment_magic = 0x31444c4957474f48ULL;  // "HOGWILD1" little-endian
-inline constexpr std::uint32_t segment_version = 5;  // 2: control section, 128-byte stats; 3: model replicas;
+inline constexpr std::uint32_t segment_version = 6;  // 2: control section, 128-byte stats; 3: model replicas;
                                                      // 4: worker_stats.process_cpu_seconds;
-                                                     // 5: header.weight_precision (float32 weights)
+                                                     // 5: header.weight_precision (float32 weights);
+                                                     // 6: worker_stats.heartbeat_ns (async watchdog)
 
 struct section {
   std::uint64_t offset = 0;
@@ -52,6 +53,9 @@ struct alignas(64) worker_stats {
   std::int64_t involuntary_switches = 0;
   double cpu_seconds = 0;          // user + sys of the worker thread during the task
   double process_cpu_seconds = 0;  // user + sys of the worker's whole process so far (waits included)
+  // Async workers stamp this (now_ns, relaxed atomic) after every chunk of examples: the
+  // coordinator's watchdog tells a hung or stopped worker process from a slow one by it.
+  std::int64_t heartbeat_ns = 0;
 };
 static_assert(sizeof(worker_stats) == 128, "two cache lines per worker");
 

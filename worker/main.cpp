@@ -10,14 +10,16 @@
 #include <vector>
 
 #include "shared/error.hpp"
+#include "shared/std_streams.hpp"
 #include "worker/worker.hpp"
 
 int main(int argc, char** argv) {
+  hogwild::ensure_standard_fds();
   // The coordinator blocks SIGINT/SIGTERM/SIGCHLD and a signal mask survives exec: a worker must
   // be stoppable, so restore the defaults whoever started it.
   sigset_t s;
   sigemptyset(&s);
-  for (int sig : {SIGINT, SIGTERM, SIGCHLD}) {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) {
     sigaddset(&s, sig);
     ::signal(sig, SIG_DFL);
   }

@@ -6,7 +6,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <cmath>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
@@ -96,6 +99,29 @@ void check_slot(const shm::segment_view& v, std::uint32_t worker) {
     throw usage_error(fmt::format("worker slot {} is out of range (segment has {} slots)", worker, v.hdr().workers));
 }
 
+// The hogwild role's share of the epoch in chunks of about 4 million multiply-adds (at most 16,384
+// examples; a few milliseconds), stamping the slot's heartbeat after each chunk. Chunks are whole
+// batches, so the updates are exactly those of one call over the range.
+kernel::range_result train_with_heartbeat(const shm::segment_view& v, std::uint32_t worker, std::size_t begin,
+                                          std::size_t end, double step, bool concurrent, shm::worker_stats& slot) {
+  const shm::header& h = v.hdr();
+  const std::size_t batch = std::max<std::size_t>(1, h.batch_size);
+  const double entries = h.data_layout == kernel::layout::dense ? static_cast<double>(h.dims)
+                                                                 : static_cast<double>(h.nnz) / static_cast<double>(std::max<std::uint64_t>(1, h.rows));
+  const double per_example = std::max(1.0, entries * static_cast<double>(h.outputs));
+  const auto examples = static_cast<std::size_t>(std::clamp(4e6 / per_example, 1.0, 16384.0));
+  const std::size_t chunk = std::max<std::size_t>(1, examples / batch) * batch;
+  kernel::range_result r;
+  for (std::size_t b = begin; b < end; b += chunk) {
+    const auto part = train_range_for(v, worker, b, std::min(end, b + chunk), step, concurrent);
+    r.examples += part.examples;
+    r.updates += part.updates;
+    r.loss += part.loss;
+    std::atomic_ref<std::int64_t>(slot.heartbeat_ns).store(now_ns(), std::memory_order_relaxed);
+  }
+  return r;
+}
+
 }  // namespace
 
 void run_task(const shm::segment_view& v, const worker_args& a, std::int64_t entered_ns, std::int64_t attached_ns,
@@ -121,14 +147,14 @@ void run_task(const shm::segment_view& v, const worker_args& a, std::int64_t ent
   } else if (a.inject != fault::none) {
     // Fail half-way through the range, after real updates have been made.
     const auto mid = a.begin + (a.end - a.begin) / 2;
-    r = train_range_for(v, a.worker, a.begin, mid, a.step, concurrent);
+    r = train_with_heartbeat(v, a.worker, a.begin, mid, a.step, concurrent, slot);
     act(a.inject, in_thread);
-    const auto rest = train_range_for(v, a.worker, mid, a.end, a.step, concurrent);
+    const auto rest = train_with_heartbeat(v, a.worker, mid, a.end, a.step, concurrent, slot);
     r.examples += rest.examples;
     r.updates += rest.updates;
     r.loss += rest.loss;
   } else {
-    r = train_range_for(v, a.worker, a.begin, a.end, a.step, concurrent);
+    r = train_with_heartbeat(v, a.worker, a.begin, a.end, a.step, concurrent, slot);
   }
   slot.end_ns = now_ns();
   const thread_usage u1 = usage_now();
@@ -301,6 +327,10 @@ worker_args parse_worker_args(const std::vector<std::string>& argv) {
       a.epoch = parse_number<std::uint32_t>(flag, value);
     } else if (flag == "--step") {
       a.step = parse_step(flag, value);
+      // The coordinator's steps are γ·β^e ≥ 0 (0 once β^e underflows); NaN, infinity or a
+      // negative step would poison or reverse the shared model.
+      if (!std::isfinite(a.step) || a.step < 0)
+        throw usage_error(fmt::format("--step: expected a finite number >= 0, got '{}'", value));
       seen_step = true;
     } else if (flag == "--role") {
       if (value == "hogwild") a.mode = role::hogwild;
