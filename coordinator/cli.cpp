@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <thread>
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <vector>
@@ -64,6 +65,7 @@ struct raw_options {
   bool distributed = false;
   long long fault_rank = 0, emulate_ranks = 1;
   std::string sync_exchange = "rows";
+  std::vector<std::string> given;  // the flags on the command line (filled after parsing)
 };
 
 void build(CLI::App& app, raw_options& o) {
@@ -330,6 +332,40 @@ void check_distinct_files(const raw_options& o, const config& c) {
     }
 }
 
+// A flag that the run would silently ignore is refused (exit 2, naming it and what it needs):
+// a user who gives it expects it to do something.
+void refuse_flags_that_do_nothing(const raw_options& o, const config& c) {
+  const auto given = [&](std::string_view flag) { return std::find(o.given.begin(), o.given.end(), flag) != o.given.end(); };
+  const auto refuse = [&](std::string_view flag, std::string_view needs) {
+    if (given(flag)) throw usage_error(fmt::format("{}: {}", flag, needs));
+  };
+  const bool files = !o.train.empty();
+  if (files || !c.load_model_path.empty())
+    for (const char* f : {"--synthetic", "--rows", "--test-rows", "--dims", "--density"})
+      refuse(f, "sets up synthetic data; with --train or --load-model the data comes from the files");
+  if (!files && c.load_model_path.empty())
+    for (const char* f : {"--train-labels", "--test-labels", "--format", "--scale", "--cache-dir", "--no-cache"})
+      refuse(f, "is about data files; without --train the data is synthetic");
+  if (c.mode == run_mode::serial) {
+    if (given("--workers") && o.workers != 1) refuse("--workers", "serial mode runs one worker, in the coordinator; drop --workers or use --mode async|sync|round-robin");
+    for (const char* f : {"--executor", "--worker-lifetime", "--step-timeout"})
+      refuse(f, "serial mode starts no workers; drop it or use --mode async|sync|round-robin");
+  }
+  if (c.mode == run_mode::async && c.executor == executor_kind::thread)
+    refuse("--step-timeout", "async: only worker processes are watched (a thread cannot be stopped); use --executor fork or spawn");
+  if (!(c.distributed && c.mode == run_mode::sync)) refuse("--sync-exchange", "needs --distributed --mode sync");
+  if (c.on_worker_failure != failure_policy::retry) refuse("--max-retries", "needs --on-worker-failure retry");
+  if (c.replicas != replica_mode::worker && !(c.distributed && c.mode == run_mode::async))
+    refuse("--average-every", "needs --replicas worker (or --distributed --mode async)");
+  if (c.checkpoint_path.empty()) refuse("--checkpoint-every", "needs --checkpoint FILE");
+  const std::pair<const char*, const std::string*> paths[] = {
+      {"--metrics", &o.metrics}, {"--save-model", &o.save_model}, {"--checkpoint", &o.checkpoint},
+      {"--predictions", &o.predictions}, {"--resume", &o.resume}, {"--cache-dir", &o.cache_dir},
+      {"--load-model", &o.load_model}, {"--train-labels", &o.train_labels}, {"--test-labels", &o.test_labels}};
+  for (const auto& [flag, value] : paths)
+    if (given(flag) && value->empty()) throw usage_error(fmt::format("{}: expected a file name, got ''", flag));
+}
+
 void finish(const raw_options& o, config& c) {
   c.mode = o.mode == "serial" ? run_mode::serial
            : o.mode == "sync"  ? run_mode::sync
@@ -419,6 +455,7 @@ void finish(const raw_options& o, config& c) {
                       "its workers after a failure)");
   check_distinct_files(o, c);
   finish_distributed(o, c);
+  refuse_flags_that_do_nothing(o, c);
   if (!o.fault.empty()) {
     c.fault = parse_fault(o.fault);
     require(c.fault->worker < c.workers, "--inject-fault", c.fault->worker, "a worker index below --workers");
@@ -449,9 +486,34 @@ bool parse_cli(int argc, char** argv, config& out) {
   } catch (const CLI::CallForHelp&) {
     std::fputs(app.help().c_str(), stdout);
     return false;
+  } catch (const CLI::ConversionError& e) {
+    // CLI11 says "Could not convert: --epochs = abc": name the flag, the value and the type.
+    const std::string what = e.what();
+    const auto colon = what.find(": "), eq = what.find(" = ");
+    if (colon != std::string::npos && eq != std::string::npos && eq > colon) {
+      const std::string flag = what.substr(colon + 2, eq - colon - 2), value = what.substr(eq + 3);
+      std::string type;
+      try {
+        type = app.get_option(flag)->get_type_name();
+      } catch (const CLI::Error&) {
+      }
+      throw usage_error(fmt::format("{}: '{}' is not valid; expected {} (see --help)", flag, value,
+                                    type.starts_with("INT") ? "an integer" : type.starts_with("FLOAT") ? "a number" : type.empty() ? "another value" : type));
+    }
+    throw usage_error(what);
+  } catch (const CLI::ArgumentMismatch& e) {
+    // "--epochs: At Most 1 required but received 2": a flag given twice.
+    const std::string what = e.what();
+    const auto at = what.find(": At Most 1 required but received ");
+    if (at != std::string::npos)
+      throw usage_error(fmt::format("{}: given {} times; expected once", what.substr(0, at),
+                                    what.substr(at + std::string_view(": At Most 1 required but received ").size())));
+    throw usage_error(what);
   } catch (const CLI::ParseError& e) {
     throw usage_error(e.what());
   }
+  for (const CLI::Option* opt : app.get_options())
+    if (opt->count() > 0) o.given.push_back(opt->get_name());
   finish(o, out);
   return true;
 }

@@ -27,8 +27,14 @@ case $what in
     w=$(workers_of "$@")
     run_mpi --mode sync --save-model "$dir/d.model" "$@" >"$dir/d.out" 2>&1 || { cat "$dir/d.out"; exit 1; }
     # The same flags on one machine with W·R workers, in the distributed run's example order.
+    # (--sync-exchange is how ranks exchange a step: one machine has no exchange and refuses it.)
     local_args=() prev=""
-    for a in "$@"; do [[ $prev == --workers ]] && a=$((w * ranks)); local_args+=("$a"); prev=$a; done
+    for a in "$@"; do
+      if [[ $a == --sync-exchange || $prev == --sync-exchange ]]; then prev=$a; continue; fi
+      [[ $prev == --workers ]] && a=$((w * ranks))
+      local_args+=("$a")
+      prev=$a
+    done
     [[ " $* " == *" --workers "* ]] || local_args+=(--workers $((w * ranks)))
     "$coord" --mode sync --emulate-ranks "$ranks" --save-model "$dir/l.model" "${local_args[@]}" >"$dir/l.out" 2>&1 ||
       { cat "$dir/l.out"; exit 1; }

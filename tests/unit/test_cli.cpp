@@ -48,10 +48,11 @@ TEST_CASE("least-squares defaults to the course project's Experiment 3") {
 }
 
 TEST_CASE("explicit flags win") {
-  const config c = parse({"--mode", "serial", "--workers", "4", "--epochs", "7", "--lambda", "0.5",
+  const config c = parse({"--mode", "serial", "--workers", "1", "--epochs", "7", "--lambda", "0.5",
                           "--density", "0.05"});
   CHECK(c.mode == run_mode::serial);
   CHECK(c.workers == 1);  // serial is one process
+  CHECK(parse({"--mode", "sync", "--workers", "4"}).workers == 4);
   CHECK(c.epochs == 7);
   CHECK(c.lambda == 0.5);
   CHECK(c.synthetic.density == 0.05);
@@ -72,6 +73,36 @@ TEST_CASE("bad values name the flag") {
   fails({"--inject-fault", "0:0:kill"}, "--inject-fault");
   fails({"--inject-fault", "5:1:kill", "--workers", "2"}, "--inject-fault");
   fails({"--inject-fault", "0:1:explode"}, "explode");
+}
+
+TEST_CASE("a flag that would do nothing is refused naming what it needs") {
+  auto fails = [](std::vector<std::string> args, const char* text) {
+    args.insert(args.begin(), "hogwild-coordinator");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    config c;
+    CHECK_THROWS_WITH_AS(parse_cli(static_cast<int>(argv.size()), argv.data(), c), doctest::Contains(text), usage_error);
+  };
+  fails({"--mode", "serial", "--workers", "2"}, "--workers: serial mode runs one worker");
+  fails({"--mode", "serial", "--executor", "spawn"}, "--executor: serial mode starts no workers");
+  fails({"--executor", "thread", "--step-timeout", "2"}, "--step-timeout: async: only worker processes are watched");
+  fails({"--sync-exchange", "maps"}, "--sync-exchange: needs --distributed --mode sync");
+  fails({"--max-retries", "5"}, "--max-retries: needs --on-worker-failure retry");
+  fails({"--average-every", "3"}, "--average-every: needs --replicas worker");
+  fails({"--checkpoint-every", "3"}, "--checkpoint-every: needs --checkpoint FILE");
+  fails({"--scale", "unit"}, "--scale: is about data files");
+  fails({"--no-cache"}, "--no-cache: is about data files");
+  fails({"--train", "x.svm", "--rows", "5"}, "--rows: sets up synthetic data");
+  fails({"--metrics", ""}, "--metrics: expected a file name, got ''");
+  fails({"--epochs", "abc"}, "--epochs: 'abc' is not valid; expected an integer");
+  fails({"--epochs", "2", "--epochs", "3"}, "--epochs: given 2 times; expected once");
+  fails({"--seed", "-1"}, "--seed: '-1' is not valid");
+  // The same flags where they do something are accepted.
+  CHECK(parse({"--on-worker-failure", "retry", "--max-retries", "5"}).max_retries == 5);
+  CHECK(parse({"--replicas", "worker", "--average-every", "3"}).average_every == 3);
+  CHECK(parse({"--mode", "serial", "--workers", "1"}).workers == 1);
+  CHECK(parse({"--train", "x.svm", "--scale", "unit", "--no-cache"}).files.cache.enabled == false);
+  CHECK(parse({"--seed", "18446744073709551615"}).synthetic.seed == 18446744073709551615ULL);
 }
 
 TEST_CASE("sync and round-robin modes and --step-timeout") {
