@@ -81,7 +81,8 @@ void build(CLI::App& app, raw_options& o) {
                  "lock, Langford et al. 2009) | serial (one process, plain SGD)")
       ->check(CLI::IsMember({"async", "sync", "round-robin", "serial"}));
   app.add_option("--workers", o.workers, "worker processes (default: one per core)")
-      ->check(CLI::Range(1u, 1024u));
+      ->check(CLI::Range(1u, 1024u))
+      ->default_str("");  // (0 is "one per core", outside the range: not shown as the default)
   app.add_option("--executor", o.executor,
                  "how workers run: fork (fork()ed processes) | spawn (the hogwild-worker executable, via "
                  "Boost.Process; HOGWILD_WORKER overrides its path) | thread (std::threads in the coordinator)")
@@ -134,7 +135,7 @@ void build(CLI::App& app, raw_options& o) {
   app.add_option("--test-rows", o.test_rows, "test rows (default 1000)")->check(CLI::Range(std::size_t{0}, std::size_t{1} << 31));
   app.add_option("--dims", o.dims, "features (default 100; 5 for regression)")->check(CLI::Range(std::size_t{1}, std::size_t{1} << 28));
   app.add_option("--density", o.density, "probability that a feature is nonzero, in (0, 1] (default 0.2; 1 for regression)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(CLI::Range(0.0, 1.0).description("FLOAT in (0 - 1]"));
   // (A validator sees the text before conversion: strtoull would take "-1" as 2^64 - 1, and clamp
   // a number too large, without a word.)
   app.add_option("--seed", o.seed, "random seed (data, initial permutation, shuffles)")

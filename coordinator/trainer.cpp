@@ -215,6 +215,7 @@ void check_outputs(const config& c) {
   if (!c.metrics_path.empty()) check_writable("--metrics", c.metrics_path);
   if (!c.save_model_path.empty()) check_writable("--save-model", c.save_model_path);
   if (!c.checkpoint_path.empty()) check_writable("--checkpoint", c.checkpoint_path);
+  if (!c.predictions_path.empty()) check_writable("--predictions", c.predictions_path);
 }
 
 checkpoint load_for_resume(const config& c, std::uint64_t identity, std::size_t rows, std::size_t weights) {
@@ -282,9 +283,10 @@ struct emulated_ranks {
   }
 };
 
-void check_stop() {
+// `epoch`: 0-based, reported 1-based as everywhere.
+void check_stop(unsigned epoch) {
   if (signals::stop_requested())
-    throw interrupted(fmt::format("interrupted by signal {}", signals::stop_signal()));
+    throw interrupted(fmt::format("interrupted by signal {} in epoch {}", signals::stop_signal(), epoch + 1));
 }
 
 }  // namespace
@@ -514,7 +516,7 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
     const double step = c.learning_rate * std::pow(c.decay, static_cast<double>(epoch)) * rank_step_scale;
     current_epoch = epoch;
     if (keep_start) take_start(epoch, step);
-    check_stop();  // after take_start: a stop here checkpoints exactly this epoch's start
+    check_stop(epoch);  // after take_start: a stop here checkpoints exactly this epoch's start
     if (emulation)
       emulation->next_epoch(v.perm());
     else
@@ -527,7 +529,7 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
       const std::size_t chunk = std::max<std::size_t>(1, 65536 / c.batch_size) * c.batch_size;
       for (std::size_t b = 0; b < n; b += chunk) {
         train_range(v, b, std::min(n, b + chunk), step, false);
-        if (b + chunk < n) check_stop();
+        if (b + chunk < n) check_stop(epoch);
       }
     } else {
       for (unsigned w = 0; w < c.workers; ++w) {

@@ -119,6 +119,14 @@ class libsvm_builder {
   }
 
  private:
+  // A carriage return inside a line (not just before its '\n') means CR-only line endings: the
+  // whole file reads as one line, and the error would otherwise be puzzling.
+  static std::string cr_hint(std::string_view ln) {
+    const auto cr = ln.find('\r');
+    if (cr == std::string_view::npos || ln.find_first_not_of(" \t\r\v\f", cr) == std::string_view::npos) return "";
+    return "; the line holds carriage returns: CR-only (old Mac) line endings? Convert with tr '\\r' '\\n'";
+  }
+
   [[gnu::always_inline]] void line(std::string_view ln) {
     ++ps_.line;
     if (const auto hash = ln.find('#'); hash != std::string_view::npos) ln = ln.substr(0, hash);
@@ -141,7 +149,7 @@ class libsvm_builder {
     for (std::string_view tok = next_token(); !tok.empty(); tok = next_token()) {
       const auto colon = tok.find(':');
       if (colon == std::string_view::npos)
-        ps_.fail(fmt::format("expected INDEX:VALUE, found '{}'", shown(tok)));
+        ps_.fail(fmt::format("expected INDEX:VALUE, found '{}'{}", shown(tok), cr_hint(ln)));
       const std::string_view is = tok.substr(0, colon), vs = tok.substr(colon + 1);
       if (is == "qid") continue;
       std::uint64_t index = 0;

@@ -8,7 +8,6 @@
 #include <numeric>
 
 #include <sys/stat.h>
-#include <zlib.h>
 
 #include "datasets/cache.hpp"
 #include "datasets/cifar10.hpp"
@@ -235,19 +234,14 @@ void scaling::apply(dataset& d) const {
 }
 
 file_format detect_format(const std::string& path) {
-  // Only the first 4 KiB (decompressed through gzread when the file is gzip) are looked at.
-  check_regular_file(path);
-  gzFile g = gzopen(path.c_str(), "rb");
-  if (!g) throw usage_error(fmt::format("{}: cannot open", path));
+  // Only the first 4 KiB (inflated when the file is gzip) are looked at.
+  byte_stream in(path);
   std::vector<char> b(4096);
-  const int got = gzread(g, b.data(), static_cast<unsigned>(b.size()));
-  const bool compressed = gzdirect(g) == 0;
-  gzclose(g);
-  if (got < 0) throw usage_error(fmt::format("{}: corrupt gzip data", path));
-  b.resize(static_cast<std::size_t>(got));
-  struct stat st {};
-  ::stat(path.c_str(), &st);
-  const auto size = static_cast<std::size_t>(st.st_size);
+  std::size_t got = 0;
+  for (std::size_t k; got < b.size() && (k = in.read(b.data() + got, b.size() - got)) > 0;) got += k;
+  b.resize(got);
+  const bool compressed = in.gzipped();
+  const auto size = static_cast<std::size_t>(in.source_size());
   if (b.empty()) throw usage_error(fmt::format("{}: empty file; cannot tell its format", path));
   if (looks_like_idx(b.data(), b.size())) return file_format::idx;
   const std::size_t probe = std::min<std::size_t>(b.size(), 4096);

@@ -352,7 +352,7 @@ worker_args parse_worker_args(const std::vector<std::string>& argv) {
     }
   });
   if (!seen_segment || !seen_begin || !seen_end || !seen_step)
-    throw usage_error("required: --segment NAME --begin B --end E --step S");
+    throw usage_error("required: --segment NAME --begin B --end E --step S (--worker W and --epoch N default to 0)");
   if (a.ipc == "-") a.ipc.clear();
   if (a.mode == role::sync && (a.ipc.empty() || a.ipc.find('/') != std::string::npos))
     throw usage_error("--ipc: sync role needs the queues' base name, without '/'");

@@ -384,6 +384,13 @@ TEST_CASE("libsvm and cache: multi-MiB files read in dropped pieces equal the in
 
 // A line longer than the reader's 1 MiB buffer grows it; the line numbers of errors count across
 // pieces; a file that shrinks while it is read is an error naming it (a mapping would die of SIGBUS).
+TEST_CASE("libsvm: CR-only line endings are named in the error") {
+  CHECK_THROWS_WITH_AS(parse_libsvm("+1 1:0.5\r-1 2:0.3\r", "mac.svm"),
+                       doctest::Contains("mac.svm:1: expected INDEX:VALUE, found '-1'; the line holds carriage returns"),
+                       usage_error);
+  CHECK(parse_libsvm("+1 1:0.5\r\n-1 2:0.3\r\n", "dos.svm").rows() == 2);  // CRLF is fine
+}
+
 TEST_CASE("libsvm: a line longer than a piece, error lines across pieces, a file that shrinks while read") {
   temp_dir t;
   std::string text = "1";
