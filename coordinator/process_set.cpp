@@ -98,6 +98,14 @@ bool process_set::wait_all(std::uint32_t epoch, std::vector<worker_usage>* usage
         stop_all();
         throw;
       }
+      if (busy) continue;
+      // stop_requested() may have consumed the SIGCHLD of a child that exited after the reap
+      // above: reap again before sleeping, or the wait below would sleep its whole slice.
+      reap(epoch, usage, false);
+      if (running_ == 0) {
+        procs_.clear();
+        return true;
+      }
     }
     if (!busy && signals::wait(std::chrono::milliseconds(200)) == signals::event::stop) {
       stop_all();
