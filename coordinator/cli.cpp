@@ -5,6 +5,7 @@
 #include <thread>
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <filesystem>
 #include <vector>
 
@@ -310,6 +311,8 @@ void check_distinct_files(const raw_options& o, const config& c) {
   const auto add = [&](const char* flag, const std::string& p, bool output) {
     if (p.empty()) return;
     std::error_code ec;
+    // A device (--save-model /dev/null --predictions /dev/null) is no file to overwrite.
+    if (std::filesystem::exists(p, ec) && !std::filesystem::is_regular_file(p, ec)) return;
     auto canon = std::filesystem::weakly_canonical(std::filesystem::absolute(p, ec), ec);
     files.push_back({flag, ec ? p : canon.string(), p, output});
   };
@@ -348,9 +351,14 @@ void refuse_flags_that_do_nothing(const raw_options& o, const config& c) {
     for (const char* f : {"--train-labels", "--test-labels", "--format", "--scale", "--cache-dir", "--no-cache"})
       refuse(f, "is about data files; without --train the data is synthetic");
   if (c.mode == run_mode::serial) {
-    if (given("--workers") && o.workers != 1) refuse("--workers", "serial mode runs one worker, in the coordinator; drop --workers or use --mode async|sync|round-robin");
+    // Not refused: a sweep over the modes with the same flags (docs/tutorial.md) is natural. Said.
+    std::string ignored;
+    if (given("--workers") && o.workers != 1) ignored += fmt::format(" --workers {}", o.workers);
     for (const char* f : {"--executor", "--worker-lifetime", "--step-timeout"})
-      refuse(f, "serial mode starts no workers; drop it or use --mode async|sync|round-robin");
+      if (given(f)) ignored += std::string(" ") + f;
+    if (!ignored.empty())
+      std::fputs(fmt::format("hogwild-coordinator: note: serial mode trains in the coordinator, one worker; "
+                             "ignored:{}\n", ignored).c_str(), stderr);
   }
   if (c.mode == run_mode::async && c.executor == executor_kind::thread)
     refuse("--step-timeout", "async: only worker processes are watched (a thread cannot be stopped); use --executor fork or spawn");

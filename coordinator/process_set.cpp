@@ -69,6 +69,15 @@ void process_set::reap(std::uint32_t epoch, std::vector<worker_usage>* usage, bo
       (*usage)[e.worker].has_rusage = true;
     }
     const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    // Ctrl-C or a closed terminal signals the whole process group: a worker killed by the same
+    // SIGINT/SIGTERM/SIGHUP that is waiting for the coordinator is an interruption (130,
+    // checkpoint), not a worker failure.
+    if (!ok && WIFSIGNALED(status) &&
+        (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGHUP) &&
+        signals::stop_requested()) {
+      stop_all();
+      throw interrupted(fmt::format("interrupted by signal {} in epoch {}", signals::stop_signal(), epoch));
+    }
     if (!ok || any_exit_fails) {
       stop_all();
       throw runtime_failure(fmt::format("worker {} (pid {}) in epoch {} {}{}", e.worker, r, epoch, describe(status),

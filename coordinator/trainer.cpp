@@ -189,23 +189,41 @@ void check_model_memory(const config& c, const run_data& rd) {
       available_kb * 1024 / 1e9));
 }
 
-// The watchdog of async worker processes (an executor's epoch monitor): each stamps a heartbeat
-// in its stats slot after every ~4 million multiply-adds, at most 16,384 examples (worker.cpp); one that has not finished its task and has
-// not stamped for --step-timeout seconds since the epoch's launch (or retry) is hung or stopped, and the run
-// fails naming it (or retries the epoch) instead of waiting for ever. Never busy: returns false.
-bool check_heartbeats(const shm::segment_view& v, const config& c, unsigned epoch, std::int64_t since_ns) {
+// The watchdog of async worker processes (an executor's epoch monitor). Each worker stamps a
+// heartbeat in its stats slot when its task starts (after attaching) and after every ~4 million
+// multiply-adds, at most 16,384 examples (worker.cpp). A worker that has started its task and not
+// finished it, and has not stamped for --step-timeout seconds, is hung or stopped: the run fails
+// naming it (or retries the epoch) instead of waiting for ever. Before its first stamp a worker is
+// still being launched or attaching (128 spawned workers populating a 4 GB segment take more than
+// 10 s on 2 cores): it gets a minute more. If the monitor itself was not called for half the limit
+// (at least a second), the whole run was stopped (Ctrl-Z, SIGSTOP to the group, a paused container): the clocks restart.
+// Never busy: returns false.
+struct watchdog_clock {
+  std::int64_t since_ns = 0;       // this epoch's launch, or its latest retry's
+  std::int64_t last_check_ns = 0;  // the previous call
+};
+
+bool check_heartbeats(const shm::segment_view& v, const config& c, unsigned epoch, watchdog_clock& clock) {
   const std::int64_t now = worker::now_ns();
   const auto limit = static_cast<std::int64_t>(c.step_timeout * 1e9);
+  constexpr std::int64_t startup_allowance = 60'000'000'000;
+  // (The executors call the monitor at least every 200 ms; a gap of a second is not theirs.)
+  const std::int64_t pause = std::max<std::int64_t>(limit / 2, 1'000'000'000);
+  if (clock.last_check_ns != 0 && now - clock.last_check_ns > pause) clock.since_ns = now;
+  clock.last_check_ns = now;
   for (unsigned w = 0; w < c.workers; ++w) {
     shm::worker_stats& s = v.stats()[w];
     if (std::atomic_ref<std::uint32_t>(s.done).load(std::memory_order_relaxed) == 1 &&
         std::atomic_ref<std::uint32_t>(s.epoch).load(std::memory_order_relaxed) == epoch)
       continue;
-    const std::int64_t beat = std::max(since_ns, std::atomic_ref<std::int64_t>(s.heartbeat_ns).load(std::memory_order_relaxed));
-    if (now - beat > limit)
+    const std::int64_t stamp = std::atomic_ref<std::int64_t>(s.heartbeat_ns).load(std::memory_order_relaxed);
+    const bool started = stamp > clock.since_ns;
+    const std::int64_t quiet = now - std::max(clock.since_ns, stamp);
+    if (quiet > limit + (started ? 0 : startup_allowance))
       throw runtime_failure(fmt::format(
           "worker {} in epoch {} made no progress for {:.1f} s (hung or stopped?): an async worker reports "
-          "after every few milliseconds of work, --step-timeout {:g} s", w, epoch + 1, static_cast<double>(now - beat) / 1e9, c.step_timeout));
+          "after every few milliseconds of work, --step-timeout {:g} s{}", w, epoch + 1, static_cast<double>(quiet) / 1e9,
+          c.step_timeout, started ? "" : " (plus a minute to start)"));
   }
   return false;
 }
@@ -482,7 +500,7 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
   };
   unsigned current_epoch = first_epoch;
   std::unique_ptr<executor> exec;
-  std::int64_t watch_from = 0;  // the watchdog's start: this epoch's launch, or its latest retry's
+  watchdog_clock watch;  // async worker processes: this epoch's launch, or its latest retry's
   if (c.mode != run_mode::serial) {
     exec = make_executor({c.executor, c.lifetime, c.attach, seg.name(), &v, c.workers});
     if (c.on_worker_failure == failure_policy::retry)
@@ -490,7 +508,7 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
                                     [&](std::vector<worker::worker_args>& retry_tasks, unsigned attempt,
                                         const std::string& cause) {
                                       shm::set_weights(v, start.weights.data());
-                                      watch_from = worker::now_ns();
+                                      watch = {worker::now_ns(), 0};
                                       if (protocol) protocol->prepare_epoch(retry_tasks, current_epoch, start.step);
                                       fmt::print(stderr, "hogwild-coordinator: {}; retrying epoch {} (attempt {} of {})\n",
                                                  cause, current_epoch + 1, attempt, c.max_retries + 1);
@@ -549,8 +567,8 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
         exec->run_epoch(tasks, usage, [&] { return protocol->poll(); });
         protocol->finish_epoch();
       } else if (c.executor != executor_kind::thread) {
-        watch_from = launch_ns;
-        exec->run_epoch(tasks, usage, [&] { return check_heartbeats(v, c, epoch, watch_from); });
+        watch = {launch_ns, 0};
+        exec->run_epoch(tasks, usage, [&] { return check_heartbeats(v, c, epoch, watch); });
       } else {
         exec->run_epoch(tasks, usage);  // (a thread cannot be stopped from outside: no watchdog)
       }

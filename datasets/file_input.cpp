@@ -100,7 +100,9 @@ std::size_t byte_stream::read(char* out, std::size_t n) {
     const std::size_t produced = want - zs.avail_out;
     if (rc == Z_STREAM_END) {
       refill();
-      if (zs.avail_in == 0) {  // the last member
+      // The last member, or bytes after it that do not start another one (zero padding, a
+      // trailer some tools append): ignored, as gzip and zlib's gzread do.
+      if (zs.avail_in == 0 || zs.next_in[0] != 0x1f) {
         g.done = true;
         return produced;
       }
@@ -110,13 +112,13 @@ std::size_t byte_stream::read(char* out, std::size_t n) {
       continue;
     }
     if (rc != Z_OK && rc != Z_BUF_ERROR)
-      throw usage_error(fmt::format("{}: corrupt gzip data at compressed byte {}: {}", path_, zs.total_in,
-                                    zs.msg ? zs.msg : "corrupt data"));
+      throw usage_error(fmt::format("{}: corrupt gzip data near byte {} of the file: {}", path_,
+                                    raw_read_ - zs.avail_in, zs.msg ? zs.msg : "corrupt data"));
     if (produced) return produced;
     if (zs.avail_in == 0 && g.in_eof)
       throw usage_error(fmt::format("{}: truncated gzip data (ends after {} compressed bytes)", path_, raw_read_));
     if (rc == Z_BUF_ERROR && zs.avail_in != 0)  // no progress with input and output space: cannot happen
-      throw usage_error(fmt::format("{}: corrupt gzip data at compressed byte {}", path_, zs.total_in));
+      throw usage_error(fmt::format("{}: corrupt gzip data near byte {} of the file", path_, raw_read_ - zs.avail_in));
   }
 }
 

@@ -38,7 +38,7 @@ for step in $(ls .tutorial | sed 's/\..*//' | sort -u); do
   if [[ -f .tutorial/$step.sh ]]; then
     echo "=== tutorial step $step: run"
     sed 's/^/    /' ".tutorial/$step.sh"
-    bash -e ".tutorial/$step.sh"
+    bash -e -o pipefail ".tutorial/$step.sh"  # (pipefail: a failing run before | tail is a failure)
   else
     path=$(cat ".tutorial/$step.path")
     echo "=== tutorial step $step: write $path"

@@ -134,6 +134,7 @@ void run_task(const shm::segment_view& v, const worker_args& a, std::int64_t ent
   const thread_usage u0 = usage_now();
   shm::worker_stats& slot = v.stats()[a.worker];
   slot.done = 0;
+  std::atomic_ref<std::int64_t>(slot.heartbeat_ns).store(now_ns(), std::memory_order_relaxed);  // started
   slot.entered_ns = entered_ns;
   slot.attached_ns = attached_ns;
   slot.start_ns = now_ns();

@@ -3,16 +3,19 @@
 # Runs COMMAND, checks its exit code and that its stdout+stderr match REGEX, and that it left
 # nothing in /dev/shm under its process id.
 #   --signal S          send SIG S to the command once it has printed its first epoch line
+#   --group             run it in its own process group (setsid) and send the signal to the whole
+#                       group, workers included, as Ctrl-C or a closed terminal does
 #   --foreign-segment   create a non-hogwild file in /dev/shm and append its name to COMMAND
 #   --env NAME=VALUE    set an environment variable for COMMAND
 #   --old-segment       the same with a hogwild magic number but layout version 1
 set -u
 code=$1 regex=$2
 shift 2
-signal="" foreign="" old=""
+signal="" foreign="" old="" group=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --signal) signal=$2; shift 2 ;;
+    --group) group=1; shift ;;
     --foreign-segment) foreign="hogwild-foreign-$$-$RANDOM"; shift ;;
     --env) export "$2"; shift 2 ;;
     --old-segment) foreign="hogwild-old-$$-$RANDOM"; old=1; shift ;;
@@ -31,14 +34,18 @@ if [[ -n $foreign ]]; then
   before=$(md5sum < /dev/shm/$foreign)
   cmd+=("$foreign")
 fi
-"${cmd[@]}" >"$out" 2>&1 &
+if [[ -n $group ]]; then
+  setsid "${cmd[@]}" >"$out" 2>&1 &  # (a background job is no group leader: setsid execs, same pid)
+else
+  "${cmd[@]}" >"$out" 2>&1 &
+fi
 pid=$!
 if [[ -n $signal ]]; then
   for _ in $(seq 1 200); do
     grep -q '^epoch' "$out" && break
     sleep 0.05
   done
-  kill -s "$signal" "$pid"
+  if [[ -n $group ]]; then kill -s "$signal" -- "-$pid"; else kill -s "$signal" "$pid"; fi
 fi
 wait "$pid"
 rc=$?

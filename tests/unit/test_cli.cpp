@@ -83,8 +83,6 @@ TEST_CASE("a flag that would do nothing is refused naming what it needs") {
     config c;
     CHECK_THROWS_WITH_AS(parse_cli(static_cast<int>(argv.size()), argv.data(), c), doctest::Contains(text), usage_error);
   };
-  fails({"--mode", "serial", "--workers", "2"}, "--workers: serial mode runs one worker");
-  fails({"--mode", "serial", "--executor", "spawn"}, "--executor: serial mode starts no workers");
   fails({"--executor", "thread", "--step-timeout", "2"}, "--step-timeout: async: only worker processes are watched");
   fails({"--sync-exchange", "maps"}, "--sync-exchange: needs --distributed --mode sync");
   fails({"--max-retries", "5"}, "--max-retries: needs --on-worker-failure retry");
@@ -101,8 +99,13 @@ TEST_CASE("a flag that would do nothing is refused naming what it needs") {
   CHECK(parse({"--on-worker-failure", "retry", "--max-retries", "5"}).max_retries == 5);
   CHECK(parse({"--replicas", "worker", "--average-every", "3"}).average_every == 3);
   CHECK(parse({"--mode", "serial", "--workers", "1"}).workers == 1);
+  // Serial takes the worker flags of a sweep over the modes (a note on stderr says they are ignored).
+  CHECK(parse({"--mode", "serial", "--workers", "4", "--executor", "spawn"}).workers == 1);
   CHECK(parse({"--train", "x.svm", "--scale", "unit", "--no-cache"}).files.cache.enabled == false);
   CHECK(parse({"--seed", "18446744073709551615"}).synthetic.seed == 18446744073709551615ULL);
+  // A device is no file that one output could overwrite for another.
+  CHECK(parse({"--train", "x.svm", "--test", "y.svm", "--save-model", "/dev/null", "--predictions", "/dev/null"})
+            .predictions_path == "/dev/null");
 }
 
 TEST_CASE("sync and round-robin modes and --step-timeout") {

@@ -345,6 +345,8 @@ TEST_CASE("libsvm and cache: multi-MiB files read in dropped pieces equal the in
     }
     const auto cat = t.file("cat.gz", both);
     check_same_data(read_libsvm(cat), expected);
+    // Zero padding after the last member is ignored, as gzip and gzread do.
+    check_same_data(read_libsvm(t.file("pad.gz", both + std::string(4096, '\0'))), expected);
     // Cut short, or one byte changed in the compressed stream: an error naming the file.
     CHECK_THROWS_WITH_AS(read_libsvm(t.file("cut.gz", both.substr(0, both.size() / 2))),
                          doctest::Contains("cut.gz: truncated gzip data"), usage_error);
