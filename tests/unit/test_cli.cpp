@@ -19,6 +19,15 @@ config parse(std::vector<std::string> args) {
   return c;
 }
 
+// The command line is refused (usage_error) with a message containing `text`.
+void fails(std::vector<std::string> args, const char* text) {
+  args.insert(args.begin(), "hogwild-coordinator");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  config c;
+  CHECK_THROWS_WITH_AS(parse_cli(static_cast<int>(argv.size()), argv.data(), c), doctest::Contains(text), usage_error);
+}
+
 }  // namespace
 
 TEST_CASE("defaults reproduce the course project's Experiment 1") {
@@ -59,13 +68,6 @@ TEST_CASE("explicit flags win") {
 }
 
 TEST_CASE("bad values name the flag") {
-  auto fails = [](std::vector<std::string> args, const char* text) {
-    args.insert(args.begin(), "hogwild-coordinator");
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    config c;
-    CHECK_THROWS_WITH_AS(parse_cli(static_cast<int>(argv.size()), argv.data(), c), doctest::Contains(text), usage_error);
-  };
   fails({"--workers", "0"}, "--workers");
   fails({"--batch-size", "0"}, "--batch-size");
   fails({"--decay", "1.5"}, "--decay");
@@ -76,13 +78,6 @@ TEST_CASE("bad values name the flag") {
 }
 
 TEST_CASE("a flag that would do nothing is refused naming what it needs") {
-  auto fails = [](std::vector<std::string> args, const char* text) {
-    args.insert(args.begin(), "hogwild-coordinator");
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    config c;
-    CHECK_THROWS_WITH_AS(parse_cli(static_cast<int>(argv.size()), argv.data(), c), doctest::Contains(text), usage_error);
-  };
   fails({"--executor", "thread", "--step-timeout", "2"}, "--step-timeout: async: only worker processes are watched");
   fails({"--sync-exchange", "maps"}, "--sync-exchange: needs --distributed --mode sync");
   fails({"--max-retries", "5"}, "--max-retries: needs --on-worker-failure retry");
