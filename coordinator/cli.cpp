@@ -343,6 +343,12 @@ void refuse_flags_that_do_nothing(const raw_options& o, const config& c) {
   const auto refuse = [&](std::string_view flag, std::string_view needs) {
     if (given(flag)) throw usage_error(fmt::format("{}: {}", flag, needs));
   };
+  if (!c.load_model_path.empty())  // scoring only: the saved model brings its kind, scaling and labels
+    for (const std::string& f : o.given)
+      if (f != "--load-model" && f != "--test" && f != "--format" && f != "--test-labels" && f != "--predictions" &&
+          f != "--quiet")
+        throw usage_error(fmt::format("{}: --load-model only scores --test with a saved model (it takes --test, "
+                                      "--format, --test-labels, --predictions, --quiet); drop {}", f, f));
   const bool files = !o.train.empty();
   if (files || !c.load_model_path.empty())
     for (const char* f : {"--synthetic", "--rows", "--test-rows", "--dims", "--density"})

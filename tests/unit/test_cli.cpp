@@ -90,6 +90,8 @@ TEST_CASE("a flag that would do nothing is refused naming what it needs") {
   fails({"--epochs", "abc"}, "--epochs: 'abc' is not valid; expected an integer");
   fails({"--epochs", "2", "--epochs", "3"}, "--epochs: given 2 times; expected once");
   fails({"--seed", "-1"}, "--seed: '-1' is not valid");
+  fails({"--load-model", "m.txt", "--test", "t.svm", "--epochs", "5"}, "--epochs: --load-model only scores --test");
+  fails({"--load-model", "m.txt", "--test", "t.svm", "--train", "x.svm"}, "--train: --load-model only scores --test");
   // The same flags where they do something are accepted.
   CHECK(parse({"--on-worker-failure", "retry", "--max-retries", "5"}).max_retries == 5);
   CHECK(parse({"--replicas", "worker", "--average-every", "3"}).average_every == 3);
@@ -98,6 +100,8 @@ TEST_CASE("a flag that would do nothing is refused naming what it needs") {
   CHECK(parse({"--mode", "serial", "--workers", "4", "--executor", "spawn"}).workers == 1);
   CHECK(parse({"--train", "x.svm", "--scale", "unit", "--no-cache"}).files.cache.enabled == false);
   CHECK(parse({"--seed", "18446744073709551615"}).synthetic.seed == 18446744073709551615ULL);
+  CHECK(parse({"--load-model", "m.txt", "--test", "t.svm", "--format", "libsvm", "--predictions", "p.txt", "--quiet"})
+            .load_model_path == "m.txt");
   // A device is no file that one output could overwrite for another.
   CHECK(parse({"--train", "x.svm", "--test", "y.svm", "--save-model", "/dev/null", "--predictions", "/dev/null"})
             .predictions_path == "/dev/null");
