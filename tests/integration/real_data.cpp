@@ -29,9 +29,11 @@ bool present(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0;
 }
 
+// mode "": no --mode/--workers (scoring with --load-model takes no training flags).
 config parse(std::vector<std::string> args, const std::string& mode) {
   args.insert(args.begin(), "hogwild-coordinator");
-  args.insert(args.end(), {"--mode", mode, "--quiet"});
+  args.insert(args.end(), "--quiet");
+  if (!mode.empty()) args.insert(args.end(), {"--mode", mode});
   if (mode == "async") args.insert(args.end(), {"--workers", "2"});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -117,7 +119,7 @@ int run(const std::string& which, const std::string& mode) {
     const std::string preds = (dir / fmt::format("hw-a9a-{}.pred", ::getpid())).string();
     const config c = parse({"--train", a9a + "/a9a", "--test", a9a + "/a9a.t", "--save-model", model}, mode);
     const auto r = train(c, nullptr);
-    const config l = parse({"--load-model", model, "--test", a9a + "/a9a.t", "--predictions", preds}, mode);
+    const config l = parse({"--load-model", model, "--test", a9a + "/a9a.t", "--predictions", preds}, "");
     const auto s = train(l, stdout);
     std::size_t lines = 0, plus = 0;
     if (std::FILE* f = std::fopen(preds.c_str(), "r")) {
