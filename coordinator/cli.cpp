@@ -350,9 +350,9 @@ void refuse_flags_that_do_nothing(const raw_options& o, const config& c) {
         throw usage_error(fmt::format("{}: --load-model only scores --test with a saved model (it takes --test, "
                                       "--format, --test-labels, --predictions, --quiet); drop {}", f, f));
   const bool files = !o.train.empty();
-  if (files || !c.load_model_path.empty())
+  if (files)  // (with --load-model every training flag was refused above)
     for (const char* f : {"--synthetic", "--rows", "--test-rows", "--dims", "--density"})
-      refuse(f, "sets up synthetic data; with --train or --load-model the data comes from the files");
+      refuse(f, "sets up synthetic data; with --train the data comes from the files");
   if (!files && c.load_model_path.empty())
     for (const char* f : {"--train-labels", "--test-labels", "--format", "--scale", "--cache-dir", "--no-cache"})
       refuse(f, "is about data files; without --train the data is synthetic");

@@ -27,6 +27,13 @@
 namespace hogwild {
 namespace {
 
+// A stop signal reached the coordinator: the workers are SIGKILLed and reaped, the epoch is
+// reported (1-based) as interrupted.
+[[noreturn]] void stop_and_interrupt(process_set& procs, std::uint32_t epoch) {
+  procs.stop_all();
+  throw interrupted(fmt::format("interrupted by signal {} in epoch {}", signals::stop_signal(), epoch));
+}
+
 std::string describe(int status) {
   if (WIFSIGNALED(status))
     return fmt::format("was killed by signal {} ({})", WTERMSIG(status), ::strsignal(WTERMSIG(status)));
@@ -74,10 +81,8 @@ void process_set::reap(std::uint32_t epoch, std::vector<worker_usage>* usage, bo
     // checkpoint), not a worker failure.
     if (!ok && WIFSIGNALED(status) &&
         (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGHUP) &&
-        signals::stop_requested()) {
-      stop_all();
-      throw interrupted(fmt::format("interrupted by signal {} in epoch {}", signals::stop_signal(), epoch));
-    }
+        signals::stop_requested())
+      stop_and_interrupt(*this, epoch);
     if (!ok || any_exit_fails) {
       stop_all();
       throw runtime_failure(fmt::format("worker {} (pid {}) in epoch {} {}{}", e.worker, r, epoch, describe(status),
@@ -88,38 +93,28 @@ void process_set::reap(std::uint32_t epoch, std::vector<worker_usage>* usage, bo
 
 bool process_set::wait_all(std::uint32_t epoch, std::vector<worker_usage>* usage,
                            std::chrono::steady_clock::time_point deadline, const executor::epoch_monitor& monitor) {
-  for (;;) {
+  const auto all_reaped = [&] {
     reap(epoch, usage, false);
-    if (running_ == 0) {
-      procs_.clear();
-      return true;
-    }
+    if (running_ != 0) return false;
+    procs_.clear();
+    return true;
+  };
+  for (;;) {
+    if (all_reaped()) return true;
     if (std::chrono::steady_clock::now() >= deadline) return false;
-    bool busy = false;
     if (monitor) {
-      if (signals::stop_requested()) {
-        stop_all();
-        throw interrupted(fmt::format("interrupted by signal {} in epoch {}", signals::stop_signal(), epoch));
-      }
+      if (signals::stop_requested()) stop_and_interrupt(*this, epoch);
       try {
-        busy = monitor();
+        if (monitor()) continue;  // busy: no sleep
       } catch (...) {
         stop_all();
         throw;
       }
-      if (busy) continue;
       // stop_requested() may have consumed the SIGCHLD of a child that exited after the reap
       // above: reap again before sleeping, or the wait below would sleep its whole slice.
-      reap(epoch, usage, false);
-      if (running_ == 0) {
-        procs_.clear();
-        return true;
-      }
+      if (all_reaped()) return true;
     }
-    if (!busy && signals::wait(std::chrono::milliseconds(200)) == signals::event::stop) {
-      stop_all();
-      throw interrupted(fmt::format("interrupted by signal {} in epoch {}", signals::stop_signal(), epoch));
-    }
+    if (signals::wait(std::chrono::milliseconds(200)) == signals::event::stop) stop_and_interrupt(*this, epoch);
   }
 }
 

@@ -196,8 +196,8 @@ void check_model_memory(const config& c, const run_data& rd) {
 // naming it (or retries the epoch) instead of waiting for ever. Before its first stamp a worker is
 // still being launched or attaching (128 spawned workers populating a 4 GB segment take more than
 // 10 s on 2 cores): it gets a minute more. If the monitor itself was not called for half the limit
-// (at least a second), the whole run was stopped (Ctrl-Z, SIGSTOP to the group, a paused container): the clocks restart.
-// Never busy: returns false.
+// (at least a second), the whole run was stopped (Ctrl-Z, SIGSTOP to the group, a paused
+// container): the clocks restart. Never busy: returns false.
 struct watchdog_clock {
   std::int64_t since_ns = 0;       // this epoch's launch, or its latest retry's
   std::int64_t last_check_ns = 0;  // the previous call

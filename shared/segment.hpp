@@ -53,8 +53,9 @@ struct alignas(64) worker_stats {
   std::int64_t involuntary_switches = 0;
   double cpu_seconds = 0;          // user + sys of the worker thread during the task
   double process_cpu_seconds = 0;  // user + sys of the worker's whole process so far (waits included)
-  // Async workers stamp this (now_ns, relaxed atomic) after every chunk of examples: the
-  // coordinator's watchdog tells a hung or stopped worker process from a slow one by it.
+  // Workers stamp this (now_ns, relaxed atomic) when a task starts and, in the hogwild role, after
+  // every chunk of examples: the coordinator's watchdog tells a hung or stopped async worker
+  // process from a slow one by it.
   std::int64_t heartbeat_ns = 0;
 };
 static_assert(sizeof(worker_stats) == 128, "two cache lines per worker");

@@ -134,10 +134,10 @@ void run_task(const shm::segment_view& v, const worker_args& a, std::int64_t ent
   const thread_usage u0 = usage_now();
   shm::worker_stats& slot = v.stats()[a.worker];
   slot.done = 0;
-  std::atomic_ref<std::int64_t>(slot.heartbeat_ns).store(now_ns(), std::memory_order_relaxed);  // started
   slot.entered_ns = entered_ns;
   slot.attached_ns = attached_ns;
   slot.start_ns = now_ns();
+  std::atomic_ref<std::int64_t>(slot.heartbeat_ns).store(slot.start_ns, std::memory_order_relaxed);  // started
   kernel::range_result r;
   // With replicas the worker is the only writer of its copy: plain access, no atomics.
   const bool concurrent = v.replica_count() == 0;
