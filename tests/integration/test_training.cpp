@@ -152,14 +152,23 @@ TEST_CASE("async with a model replica per worker: 1 worker equals the shared mod
   CHECK(leftovers() == 0);
 }
 
-TEST_CASE("async with a model replica per worker: 2 workers end within 1 point of serial") {
-  config c = defaults();
+namespace {
+// The default run's serial test error, and `c` set to async on `workers` model replicas.
+double serial_error_then_replicas(config& c, unsigned workers) {
+  c = defaults();
   c.mode = run_mode::serial;
   c.workers = 1;
   const double serial_err = train(c, nullptr).history.back().test_error;
   c.mode = run_mode::async;
-  c.workers = 2;
+  c.workers = workers;
   c.replicas = replica_mode::worker;
+  return serial_err;
+}
+}  // namespace
+
+TEST_CASE("async with a model replica per worker: 2 workers end within 1 point of serial") {
+  config c;
+  const double serial_err = serial_error_then_replicas(c, 2);
   for (unsigned every : {1u, 5u}) {
     CAPTURE(every);
     c.average_every = every;
@@ -175,13 +184,8 @@ TEST_CASE("async with a model replica per worker: 2 workers end within 1 point o
 // at 8 times the rate they end with serial's error (docs/scaling.md). Replicas are deterministic,
 // so both figures are exact for a given build: 12.5% and 2.3% against serial's 2.3%.
 TEST_CASE("async with 8 replicas: behind serial at its learning rate and level with it at 8 times the rate") {
-  config c = defaults();
-  c.mode = run_mode::serial;
-  c.workers = 1;
-  const double serial_err = train(c, nullptr).history.back().test_error;
-  c.mode = run_mode::async;
-  c.workers = 8;
-  c.replicas = replica_mode::worker;
+  config c;
+  const double serial_err = serial_error_then_replicas(c, 8);
   c.lifetime = worker_lifetime::run;
   const double same_rate = train(c, nullptr).history.back().test_error;
   CHECK(same_rate > serial_err + 0.05);
