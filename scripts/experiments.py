@@ -23,6 +23,17 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
 
 
+def worker_list(text):
+    """argparse type for --workers: a comma-separated list of positive integers."""
+    try:
+        ws = [int(w) for w in text.split(",")]
+    except ValueError:
+        ws = []
+    if not ws or min(ws) < 1:
+        raise argparse.ArgumentTypeError(f"expected worker counts like 1,2,4,8 (got {text!r})")
+    return ws
+
+
 def find_coordinator(given):
     if given:
         return Path(given)
@@ -93,7 +104,7 @@ def main():
     ap.add_argument("--out", default=str(ROOT / "docs"), help="folder for figures/ and data/ (default docs/)")
     ap.add_argument("--coordinator", default=None)
     ap.add_argument("--only", default="1,2,3,4,5", help="comma-separated experiment numbers")
-    ap.add_argument("--workers", default=None, help="comma-separated worker counts (default 1,2,4,8,10; quick 1,2,4)")
+    ap.add_argument("--workers", type=worker_list, default=None, help="comma-separated worker counts (default 1,2,4,8,10; quick 1,2,4)")
     ap.add_argument("--data", default=str(DATA), help="the data sets' folder (default ../shared/data)")
     a = ap.parse_args()
     data_dir = Path(a.data)
@@ -111,7 +122,7 @@ def main():
     quick = a.quick
     reps = a.repeats or (1 if quick else 3)
     only = {int(x) for x in a.only.split(",")}
-    workers = [int(w) for w in a.workers.split(",")] if a.workers else [1, 2, 4] if quick else [1, 2, 4, 8, 10]
+    workers = a.workers or ([1, 2, 4] if quick else [1, 2, 4, 8, 10])
     # Experiment 1's series: the course project's three modes, and async on per-worker model
     # replicas (--replicas worker), which is how a 100-weight model scales on a many-core machine.
     modes = {"async": ["--mode", "async"], "async-replicas": ["--mode", "async", "--replicas", "worker"],

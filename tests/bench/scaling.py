@@ -28,6 +28,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
+def worker_list(text):
+    """argparse type for --workers: a comma-separated list of positive integers."""
+    try:
+        ws = [int(w) for w in text.split(",")]
+    except ValueError:
+        ws = []
+    if not ws or min(ws) < 1:
+        raise argparse.ArgumentTypeError(f"expected worker counts like 1,2,4,8 (got {text!r})")
+    return ws
+
+
 def datasets(data):
     """name -> (arguments selecting the data, epochs)."""
     reuters = os.path.join(data, "reuters21578-lasvm")
@@ -88,7 +99,7 @@ def main():
         default_workers.append(default_workers[-1] * 2)
     ap.add_argument("--coordinator", default=os.path.join(ROOT, "build", "release", "coordinator", "hogwild-coordinator"))
     ap.add_argument("--data", default=os.path.normpath(os.path.join(ROOT, "..", "shared", "data")))
-    ap.add_argument("--workers", default=",".join(map(str, default_workers)), help="comma-separated worker counts")
+    ap.add_argument("--workers", type=worker_list, default=default_workers, help="comma-separated worker counts")
     ap.add_argument("--only", default="default,synthetic-500k,synthetic-500k-wide,reuters,a9a",
                     help="comma-separated data sets (also: fashion-mnist)")
     ap.add_argument("--configs", default=None, help="comma-separated subset of: " + ", ".join([*CONFIGS, *DEFAULT_ONLY]))
@@ -99,9 +110,12 @@ def main():
     a = ap.parse_args()
     if not os.access(a.coordinator, os.X_OK):
         sys.exit(f"scaling: no coordinator at {a.coordinator} (build first, or pass --coordinator)")
-    workers = [int(w) for w in a.workers.split(",")]
+    workers = a.workers
     all_sets = datasets(a.data)
     wanted_configs = a.configs.split(",") if a.configs else None
+    unknown = [x for x in wanted_configs or [] if x not in CONFIGS and x not in DEFAULT_ONLY]
+    if unknown:
+        sys.exit(f"scaling: unknown configuration {unknown[0]!r} (known: {', '.join([*CONFIGS, *DEFAULT_ONLY])})")
     fields = ["dataset", "config", "workers", "epochs", "epoch_ms", "train_s", "run_s", "cpu_s", "test_error",
               "speedup_vs_1", "speedup_vs_serial", "cores"]
     out = open(a.out, "w", newline="")
