@@ -112,6 +112,9 @@ def main():
         sys.exit(f"scaling: no coordinator at {a.coordinator} (build first, or pass --coordinator)")
     workers = a.workers
     all_sets = datasets(a.data)
+    for name in a.only.split(","):
+        if name not in all_sets:
+            sys.exit(f"scaling: unknown data set {name!r} (known: {', '.join(all_sets)})")
     wanted_configs = a.configs.split(",") if a.configs else None
     unknown = [x for x in wanted_configs or [] if x not in CONFIGS and x not in DEFAULT_ONLY]
     if unknown:
@@ -123,8 +126,6 @@ def main():
     writer.writeheader()
     print(f"cores: {cores}; workers: {workers}; CSV: {a.out}", flush=True)
     for name in a.only.split(","):
-        if name not in all_sets:
-            sys.exit(f"scaling: unknown data set {name!r} (known: {', '.join(all_sets)})")
         data_args, epochs = all_sets[name]
         epochs = max(1, round(epochs * a.epochs_scale))
 
