@@ -162,7 +162,8 @@ void build(CLI::App& app, raw_options& o) {
   app.add_flag("--quiet", o.quiet, "no per-epoch lines on stdout");
   app.add_option("--replicas", o.replicas,
                  "async: shared (all workers update one model) | worker (each worker its own copy, averaged by the "
-                 "coordinator every --average-every epochs)")
+                 "coordinator every --average-every epochs; W copies learn about W times less per epoch than one "
+                 "model: multiply --learning-rate by W, docs/scaling.md)")
       ->check(CLI::IsMember({"shared", "worker"}));
   app.add_option("--average-every", o.average_every,
                  "--replicas worker: average the copies into the model and copy it back every N epochs (default 1; "
