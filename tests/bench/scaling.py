@@ -10,7 +10,8 @@ workers per epoch or per run), with serial SGD on the same data as the reference
 Each point is one hogwild-coordinator run writing --metrics; the figure read is the median over
 the run's epochs of `epoch_seconds` (launch to join, no evaluation), so data generation, file
 parsing and evaluation are not in it. `run_s` is the whole process's wall time (what a user
-waits for). Speed-up = per-epoch time of 1 worker of the same configuration ÷ that of W workers;
+waits for). Speed-up = per-epoch time of the first worker count (1 unless --workers says otherwise)
+of the same configuration ÷ that of W workers;
 `vs serial` = serial's per-epoch time ÷ that of W workers. Worker counts above the machine's
 cores are run too and marked in the table (oversubscribed). Timings are never asserted: this is a
 measurement to read next to the machine it ran on (docs/scaling.md).
@@ -108,6 +109,8 @@ def main():
     ap.add_argument("--extra", default="", help="more coordinator flags for every run, e.g. \"--lambda 0\"")
     ap.add_argument("--out", default="scaling.csv")
     a = ap.parse_args()
+    if a.repeats < 1 or a.epochs_scale <= 0:
+        ap.error("--repeats must be at least 1 and --epochs-scale positive")
     if not os.access(a.coordinator, os.X_OK):
         sys.exit(f"scaling: no coordinator at {a.coordinator} (build first, or pass --coordinator)")
     workers = a.workers
