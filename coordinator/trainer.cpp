@@ -25,6 +25,7 @@
 #include "coordinator/profile.hpp"
 #include "coordinator/signals.hpp"
 #include "coordinator/data_setup.hpp"
+#include "coordinator/eval_pool.hpp"
 #include "coordinator/model_io.hpp"
 #include "coordinator/private_data.hpp"
 #include "datasets/synthetic.hpp"
@@ -126,21 +127,21 @@ void average_replicas(const shm::segment_view& v, bool reset) {
     for (std::uint32_t r = 0; r < k; ++r) std::copy_n(w, n, v.replica_as<T>(r));
 }
 
-evaluation evaluate_segment(const config& c, const shm::segment_view& v) {
+evaluation evaluate_segment(const config& c, const shm::segment_view& v, const chunk_runner* run) {
   const auto& h = v.hdr();
   const int C = static_cast<int>(h.outputs);
   return dispatch_precision(v.weight_precision(), [&](auto t) {
     const auto* w = v.weights_as<decltype(t)>();
-    return h.data_layout == kernel::layout::csr ? evaluate(c.model, v.csr(), v.labels(), w, C, c.lambda)
-                                                : evaluate(c.model, v.dense(), v.labels(), w, C, c.lambda);
+    return h.data_layout == kernel::layout::csr ? evaluate(c.model, v.csr(), v.labels(), w, C, c.lambda, run)
+                                                : evaluate(c.model, v.dense(), v.labels(), w, C, c.lambda, run);
   });
 }
 
 // The segment's model evaluated on a held-out set (test or validation rows).
-evaluation evaluate_rows(const config& c, const shm::segment_view& v, const data::dataset& d) {
+evaluation evaluate_rows(const config& c, const shm::segment_view& v, const data::dataset& d, const chunk_runner* run) {
   const int C = static_cast<int>(v.hdr().outputs);
   return dispatch_precision(v.weight_precision(), [&](auto t) {
-    return evaluate(c.model, d.csr(), d.labels.data(), v.weights_as<decltype(t)>(), C, c.lambda);
+    return evaluate(c.model, d.csr(), d.labels.data(), v.weights_as<decltype(t)>(), C, c.lambda, run);
   });
 }
 
@@ -514,6 +515,19 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
                                                  cause, current_epoch + 1, attempt, c.max_retries + 1);
                                     });
   }
+  // The evaluation between epochs also runs on the workers' CPUs, idle at that moment
+  // (eval_pool.hpp); same bits as on one thread. Not with processes forked every epoch: fork()
+  // from a process with more threads costs more (measured: epochs +5-10 %, evaluation gains
+  // lost in half the runs, docs/performance.md).
+  std::optional<eval_pool> pool;
+  chunk_runner eval_run;
+  if (c.mode != run_mode::serial && !(c.executor == executor_kind::fork && c.lifetime == worker_lifetime::epoch))
+    if (const unsigned helpers = eval_pool::helpers_for(c.workers); helpers > 0) {
+      signals::block();  // before the helpers start: they inherit the mask
+      pool.emplace(helpers);
+      eval_run = [&pool](std::size_t count, const std::function<void(std::size_t)>& fn) { pool->run(count, fn); };
+    }
+  const chunk_runner* eval_on = pool ? &eval_run : nullptr;
   run_result result;
   const auto t0 = clock_type::now();
   const double cpu0 = cpu_seconds();
@@ -596,7 +610,7 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
     m.epoch_seconds = seconds_since(te);
     const auto t_eval = clock_type::now();
     m.step_size = step;
-    const evaluation tr = evaluate_segment(c, v);
+    const evaluation tr = evaluate_segment(c, v, eval_on);
     m.train_objective = tr.objective;
     m.train_error = tr.error;
     if (net) {
@@ -612,8 +626,8 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
       m.train_error = sums[1] / ng;
       m.comm_seconds = net->comm_seconds() - comm0;
     }
-    m.test_error = test_set.rows() ? evaluate_rows(c, v, test_set).error : std::nan("");
-    m.validation_error = rd.validation.rows() ? evaluate_rows(c, v, rd.validation).error : std::nan("");
+    m.test_error = test_set.rows() ? evaluate_rows(c, v, test_set, eval_on).error : std::nan("");
+    m.validation_error = rd.validation.rows() ? evaluate_rows(c, v, rd.validation, eval_on).error : std::nan("");
     m.profile.evaluation_seconds = seconds_since(t_eval);
     m.wall_seconds = seconds_since(t0);
     m.cpu_seconds = cpu_seconds() - cpu0 + live_worker_cpu;

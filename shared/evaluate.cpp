@@ -1,21 +1,43 @@
 #include "shared/evaluate.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include "shared/kernel.hpp"
 
 namespace hogwild {
 namespace {
 
+struct chunk_sums {
+  double loss = 0.0, err = 0.0;
+};
+
 template <class View, class T>
 evaluation evaluate_view(models::model_kind kind, const View& data, const float* labels,
-                         const T* w, int C, double lambda) {
+                         const T* w, int C, double lambda, const chunk_runner* run) {
   return models::dispatch(kind, [&](auto m) {
     using M = decltype(m);
-    double s[256];
+    const std::size_t chunks = (data.rows + eval_chunk_rows - 1) / eval_chunk_rows;
+    std::vector<chunk_sums> part(chunks);
+    const std::function<void(std::size_t)> sum_chunk = [&](std::size_t k) {
+      double s[256];
+      chunk_sums p;
+      const std::size_t end = std::min(data.rows, (k + 1) * eval_chunk_rows);
+      for (std::size_t i = k * eval_chunk_rows; i < end; ++i) {
+        kernel::scores<kernel::plain_access, M::fixed_outputs>(data.row(i), w, C, s);
+        p.loss += M::loss(s, labels[i], C);
+        p.err += M::error(s, labels[i], C);
+      }
+      part[k] = p;
+    };
+    if (run && chunks > 1)
+      (*run)(chunks, sum_chunk);
+    else
+      for (std::size_t k = 0; k < chunks; ++k) sum_chunk(k);
     double loss = 0.0, err = 0.0;
-    for (std::size_t i = 0; i < data.rows; ++i) {
-      kernel::scores<kernel::plain_access, M::fixed_outputs>(data.row(i), w, C, s);
-      loss += M::loss(s, labels[i], C);
-      err += M::error(s, labels[i], C);
+    for (const chunk_sums& p : part) {
+      loss += p.loss;
+      err += p.err;
     }
     double norm2 = 0.0;
     for (std::size_t j = 0; j < data.dims * static_cast<std::size_t>(C); ++j) {
@@ -30,21 +52,21 @@ evaluation evaluate_view(models::model_kind kind, const View& data, const float*
 }  // namespace
 
 evaluation evaluate(models::model_kind model, const kernel::csr_view& data, const float* labels,
-                    const double* w, int outputs, double lambda) {
-  return evaluate_view(model, data, labels, w, outputs, lambda);
+                    const double* w, int outputs, double lambda, const chunk_runner* run) {
+  return evaluate_view(model, data, labels, w, outputs, lambda, run);
 }
 evaluation evaluate(models::model_kind model, const kernel::dense_view& data, const float* labels,
-                    const double* w, int outputs, double lambda) {
-  return evaluate_view(model, data, labels, w, outputs, lambda);
+                    const double* w, int outputs, double lambda, const chunk_runner* run) {
+  return evaluate_view(model, data, labels, w, outputs, lambda, run);
 }
 
 evaluation evaluate(models::model_kind model, const kernel::csr_view& data, const float* labels,
-                    const float* w, int outputs, double lambda) {
-  return evaluate_view(model, data, labels, w, outputs, lambda);
+                    const float* w, int outputs, double lambda, const chunk_runner* run) {
+  return evaluate_view(model, data, labels, w, outputs, lambda, run);
 }
 evaluation evaluate(models::model_kind model, const kernel::dense_view& data, const float* labels,
-                    const float* w, int outputs, double lambda) {
-  return evaluate_view(model, data, labels, w, outputs, lambda);
+                    const float* w, int outputs, double lambda, const chunk_runner* run) {
+  return evaluate_view(model, data, labels, w, outputs, lambda, run);
 }
 
 void predict(models::model_kind kind, const kernel::csr_view& data, const double* w, int C, double* out) {

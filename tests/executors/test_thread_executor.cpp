@@ -1,6 +1,11 @@
 // The thread executor (labelled "thread": CI runs these under TSan).
 #include "tests/executors/common.hpp"
 
+#include <atomic>
+#include <vector>
+
+#include "coordinator/eval_pool.hpp"
+
 using namespace hogwild;
 using namespace hogwild::test;
 
@@ -29,3 +34,19 @@ TEST_CASE("thread executor: one worker is deterministic and equals the serial ru
 }
 
 TEST_CASE("thread executor: model replicas per worker, both lifetimes") { check_replicas(executor_kind::thread); }
+
+// The coordinator's evaluation helpers (coordinator/eval_pool.hpp) are threads too.
+TEST_CASE("the evaluation pool runs every index exactly once and can be used again and again") {
+  for (unsigned helpers : {0u, 1u, 3u}) {
+    CAPTURE(helpers);
+    eval_pool pool(helpers);
+    CHECK(pool.helpers() == helpers);
+    for (std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{97}}) {
+      for (int round = 0; round < 50; ++round) {
+        std::vector<std::atomic<int>> hits(count);
+        pool.run(count, [&](std::size_t k) { hits[k].fetch_add(1); });
+        for (std::size_t k = 0; k < count; ++k) CHECK(hits[k].load() == 1);
+      }
+    }
+  }
+}
