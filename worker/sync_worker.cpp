@@ -1,6 +1,10 @@
 #include "worker/sync_worker.hpp"
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <iterator>
 
 #include <boost/interprocess/ipc/message_queue.hpp>
 #include <boost/interprocess/sync/scoped_lock.hpp>
@@ -45,6 +49,49 @@ class liveness {
   clock_type::time_point last_;
 };
 
+// SIGINT, SIGTERM and SIGHUP (Ctrl-C or a closed terminal: the whole process group) deferred
+// to the points where the worker holds no lock. A worker killed inside a send on the ready queue
+// would leave the queue's mutex locked, and the coordinator's next receive would wait on it for
+// ever: Boost's message_queue locks it with no timeout, and it is held across the wake-up of the
+// receiver, so the window is not small (a group SIGHUP hung 2 runs in 40). While an object of
+// this class lives, such a signal only sets a flag; `die_if_signalled()`, called outside the
+// queue, then dies of it with its default action, as the worker would have. Process workers only:
+// a thread worker shares the coordinator's dispositions, and those signals are blocked in every
+// thread of the coordinator anyway. SIGKILL cannot be deferred (docs/design-sync.md).
+volatile std::sig_atomic_t deferred_signal = 0;
+extern "C" void note_stop_signal(int sig) { deferred_signal = sig; }
+
+class stop_signals_deferred {
+ public:
+  explicit stop_signals_deferred(bool in_thread) : active_(!in_thread) {
+    if (!active_) return;
+    struct sigaction sa {};
+    sa.sa_handler = note_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART: a futex wait returns at once, and the loop looks at the flag
+    for (std::size_t i = 0; i < std::size(signals_); ++i) ::sigaction(signals_[i], &sa, &old_[i]);
+  }
+  ~stop_signals_deferred() {
+    if (!active_) return;
+    for (std::size_t i = 0; i < std::size(signals_); ++i) ::sigaction(signals_[i], &old_[i], nullptr);
+    die_if_signalled();
+  }
+  stop_signals_deferred(const stop_signals_deferred&) = delete;
+  stop_signals_deferred& operator=(const stop_signals_deferred&) = delete;
+
+  void die_if_signalled() const {
+    if (!active_ || deferred_signal == 0) return;
+    const int sig = deferred_signal;
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+  }
+
+ private:
+  static constexpr int signals_[3] = {SIGINT, SIGTERM, SIGHUP};
+  bool active_;
+  struct sigaction old_[3] {};
+};
+
 ipc::step_layout layout_of(const shm::segment_view& v) {
   const auto& h = v.hdr();
   return {h.rows, h.workers, h.batch_size};
@@ -58,7 +105,8 @@ void check_share(const worker_args& a, const ipc::step_layout& L) {
 
 }  // namespace
 
-kernel::range_result run_sync(const worker_args& a, const shm::segment_view& v, const std::function<void()>& fail) {
+kernel::range_result run_sync(const worker_args& a, const shm::segment_view& v, const std::function<void()>& fail,
+                              bool in_thread) {
   const ipc::step_layout L = layout_of(v);
   check_share(a, L);
   const auto& h = v.hdr();
@@ -69,6 +117,7 @@ kernel::range_result run_sync(const worker_args& a, const shm::segment_view& v, 
     throw usage_error(fmt::format("sync control is for epoch {}, not epoch {}", ctl.epoch + 1, a.epoch + 1));
   double* slot = ipc::sync_slots_of(v.sync_area()) + a.worker * ipc::sync_slot_doubles(h.batch_size, h.outputs);
   bip::message_queue ready(bip::open_only, ipc::ready_queue_name(a.ipc).c_str());
+  const stop_signals_deferred stops(in_thread);
   liveness alive(a);
   kernel::range_result r;
   const std::uint64_t steps = L.steps();
@@ -88,11 +137,13 @@ kernel::range_result run_sync(const worker_args& a, const shm::segment_view& v, 
     // At most one message per worker is ever in flight and the queue holds one per worker.
     if (!ready.try_send(&m, sizeof m, 0))
       throw runtime_failure(fmt::format("ready queue full at step {} (protocol violation)", s));
+    stops.die_if_signalled();
     // Acquire pairs with the coordinator's release store: its phase-2 writes to the model are
     // visible before this worker reads the model for the next step.
     alive.progress();
     for (std::uint32_t released; (released = ctl.released.load(std::memory_order_acquire)) <= s;) {
       ipc::futex_wait(ctl.released, released, ipc::worker_poll);
+      stops.die_if_signalled();
       if (ctl.released.load(std::memory_order_relaxed) == released) alive.check("the next step");
     }
     if (ctl.released.load(std::memory_order_relaxed) != s + 1)

@@ -142,7 +142,7 @@ void run_task(const shm::segment_view& v, const worker_args& a, std::int64_t ent
   // With replicas the worker is the only writer of its copy: plain access, no atomics.
   const bool concurrent = v.replica_count() == 0;
   if (a.mode == role::sync) {
-    r = run_sync(a, v, [&] { act(a.inject, in_thread); });
+    r = run_sync(a, v, [&] { act(a.inject, in_thread); }, in_thread);
   } else if (a.mode == role::round_robin) {
     r = run_round_robin(a, v, [&] { act(a.inject, in_thread); });
   } else if (a.inject != fault::none) {
