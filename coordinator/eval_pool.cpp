@@ -35,14 +35,14 @@ unsigned eval_pool::helpers_for(unsigned workers) {
   return n > 0 ? n - 1 : 0;
 }
 
-void eval_pool::work(job& j) {
+void eval_pool::work(job& j) noexcept {
   std::size_t done = 0;
   for (std::size_t k; (k = j.next.fetch_add(1, std::memory_order_relaxed)) < j.count; ++done) (*j.fn)(k);
   const std::lock_guard lock(m_);
   j.finished += done;
 }
 
-void eval_pool::run(std::size_t count, const std::function<void(std::size_t)>& fn) {
+void eval_pool::run(std::size_t count, const std::function<void(std::size_t)>& fn) noexcept {
   if (threads_.empty() || count < 2) {
     for (std::size_t k = 0; k < count; ++k) fn(k);
     return;
@@ -61,7 +61,7 @@ void eval_pool::run(std::size_t count, const std::function<void(std::size_t)>& f
   job_ = nullptr;
 }
 
-void eval_pool::loop() {
+void eval_pool::loop() noexcept {
   std::uint64_t seen = 0;
   std::unique_lock lock(m_);
   for (;;) {

@@ -25,8 +25,9 @@ class eval_pool {
   eval_pool& operator=(const eval_pool&) = delete;
 
   // fn(0) ... fn(count - 1) on the caller's thread and the helpers; returns when all returned.
-  // fn must not throw.
-  void run(std::size_t count, const std::function<void(std::size_t)>& fn);
+  // fn must not throw (noexcept: a throw ends the program rather than leave helpers on a job
+  // that is gone).
+  void run(std::size_t count, const std::function<void(std::size_t)>& fn) noexcept;
   std::size_t helpers() const { return threads_.size(); }
 
   // How many helpers an evaluation between epochs can use: one fewer than the CPUs this process
@@ -40,8 +41,8 @@ class eval_pool {
     std::atomic<std::size_t> next{0};
     std::size_t finished = 0;  // under m_
   };
-  void work(job& j);
-  void loop();
+  void work(job& j) noexcept;
+  void loop() noexcept;
 
   std::mutex m_;
   std::condition_variable wake_, done_;

@@ -61,8 +61,8 @@ class sync_protocol final : public epoch_protocol {
         timeout_(std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(c.step_timeout))),
         timeout_seconds_(c.step_timeout),
         base_(shm::unique_name()),
-        ready_(ipc::ready_queue_name(base_), c.workers, sizeof(ipc::ready_message)),
         seen_(c.workers, 0) {
+    ready_.emplace(ipc::ready_queue_name(base_), c.workers, sizeof(ipc::ready_message));
     if (plan && plan->net) {
       net_ = plan->net;
       shard_rows_ = plan->shard_rows;
@@ -86,6 +86,7 @@ class sync_protocol final : public epoch_protocol {
   }
 
   void prepare_epoch(std::vector<worker::worker_args>& tasks, unsigned epoch, double step) override {
+    const bool retry = prepared_ && epoch == epoch_;
     epoch_ = epoch;
     step_size_ = step;
     step_ = 0;
@@ -93,12 +94,15 @@ class sync_protocol final : public epoch_protocol {
     steps_ = layout_.steps();
     arrived_ = 0;
     std::fill(seen_.begin(), seen_.end(), 0);
-    // A retried epoch: drop what the failed attempt's workers sent (they are all reaped by now).
-    ipc::ready_message stale{};
-    std::size_t got = 0;
-    unsigned prio = 0;
-    while (ready_.get().try_receive(&stale, sizeof stale, got, prio)) {
+    // A retried epoch gets a new, empty queue under the same name (the failed attempt's workers
+    // are all reaped by now). Not the old one drained: the executor SIGKILLed those workers, and
+    // one killed inside its send leaves the queue's mutex locked, so that any later call on that
+    // queue (a drain included) would wait for ever.
+    if (retry) {
+      ready_.reset();
+      ready_.emplace(ipc::ready_queue_name(base_), seen_.size(), sizeof(ipc::ready_message));
     }
+    prepared_ = true;
     ipc::sync_control& ctl = ipc::sync_control_of(v_.sync_area());
     ctl.epoch = epoch;
     ctl.released.store(0, std::memory_order_relaxed);  // workers start after fork(): no race
@@ -116,7 +120,7 @@ class sync_protocol final : public epoch_protocol {
   bool poll() override {
     if (step_ == steps_) return false;
     const auto slice_end = clock_type::now() + std::chrono::milliseconds(50);
-    auto& ready = ready_.get();
+    auto& ready = ready_->get();
     for (;;) {
       ipc::ready_message m{};
       std::size_t got = 0;
@@ -266,7 +270,8 @@ class sync_protocol final : public epoch_protocol {
   clock_type::duration timeout_;
   double timeout_seconds_;
   std::string base_;
-  owned_queue ready_;
+  std::optional<owned_queue> ready_;  // a new one for each retried attempt (prepare_epoch)
+  bool prepared_ = false;
   std::vector<char> seen_;
   std::size_t arrived_ = 0;
   std::uint32_t epoch_ = 0;

@@ -52,12 +52,13 @@ class liveness {
 // SIGINT, SIGTERM and SIGHUP (Ctrl-C or a closed terminal: the whole process group) deferred
 // to the points where the worker holds no lock. A worker killed inside a send on the ready queue
 // would leave the queue's mutex locked, and the coordinator's next receive would wait on it for
-// ever: Boost's message_queue locks it with no timeout, and it is held across the wake-up of the
-// receiver, so the window is not small (a group SIGHUP hung 2 runs in 40). While an object of
-// this class lives, such a signal only sets a flag; `die_if_signalled()`, called outside the
-// queue, then dies of it with its default action, as the worker would have. Process workers only:
-// a thread worker shares the coordinator's dispositions, and those signals are blocked in every
-// thread of the coordinator anyway. SIGKILL cannot be deferred (docs/design-sync.md).
+// ever: Boost's message_queue locks it with no timeout. The lock is held only for a copy, but a
+// worker preempted there (three busy processes on two CPUs) dies there when the signal comes:
+// a group SIGHUP hung 2 runs in 40. While an object of this class lives, such a signal only sets
+// a flag; `die_if_signalled()`, called outside the queue, then dies of it with its default
+// action, as the worker would have. A signal the process ignored stays ignored. Process workers
+// only: a thread worker shares the coordinator's dispositions, and those signals are blocked in
+// every thread of the coordinator anyway. SIGKILL cannot be deferred (docs/design-sync.md).
 volatile std::sig_atomic_t deferred_signal = 0;
 extern "C" void note_stop_signal(int sig) { deferred_signal = sig; }
 
@@ -69,13 +70,12 @@ class stop_signals_deferred {
     sa.sa_handler = note_stop_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0;  // no SA_RESTART: a futex wait returns at once, and the loop looks at the flag
-    for (std::size_t i = 0; i < std::size(signals_); ++i) ::sigaction(signals_[i], &sa, &old_[i]);
+    for (std::size_t i = 0; i < std::size(signals_); ++i) {
+      ::sigaction(signals_[i], &sa, &old_[i]);
+      if (old_[i].sa_handler == SIG_IGN) ::sigaction(signals_[i], &old_[i], nullptr);
+    }
   }
-  ~stop_signals_deferred() {
-    if (!active_) return;
-    for (std::size_t i = 0; i < std::size(signals_); ++i) ::sigaction(signals_[i], &old_[i], nullptr);
-    die_if_signalled();
-  }
+  ~stop_signals_deferred() { release(); }
   stop_signals_deferred(const stop_signals_deferred&) = delete;
   stop_signals_deferred& operator=(const stop_signals_deferred&) = delete;
 
@@ -84,6 +84,14 @@ class stop_signals_deferred {
     const int sig = deferred_signal;
     ::signal(sig, SIG_DFL);
     ::raise(sig);
+  }
+  // The dispositions of before, and a signal that came meanwhile acted on. (Before an injected
+  // fault: a hanging worker must die of Ctrl-C as before.)
+  void release() {
+    if (!active_) return;
+    for (std::size_t i = 0; i < std::size(signals_); ++i) ::sigaction(signals_[i], &old_[i], nullptr);
+    die_if_signalled();
+    active_ = false;
   }
 
  private:
@@ -117,12 +125,15 @@ kernel::range_result run_sync(const worker_args& a, const shm::segment_view& v, 
     throw usage_error(fmt::format("sync control is for epoch {}, not epoch {}", ctl.epoch + 1, a.epoch + 1));
   double* slot = ipc::sync_slots_of(v.sync_area()) + a.worker * ipc::sync_slot_doubles(h.batch_size, h.outputs);
   bip::message_queue ready(bip::open_only, ipc::ready_queue_name(a.ipc).c_str());
-  const stop_signals_deferred stops(in_thread);
+  stop_signals_deferred stops(in_thread);
   liveness alive(a);
   kernel::range_result r;
   const std::uint64_t steps = L.steps();
   for (std::uint64_t s = 0; s < steps; ++s) {
-    if (a.inject != fault::none && s == steps / 2) fail();
+    if (a.inject != fault::none && s == steps / 2) {
+      stops.release();
+      fail();
+    }
     const std::uint64_t b = L.chunk_begin(s, a.worker), e = L.chunk_end(s, a.worker);
     ipc::ready_message m{a.worker, a.epoch, s, ipc::ready_status::ok, 0};
     try {
