@@ -193,13 +193,29 @@ inline void apply_row_factors(const sparse_row& x, T* w, const T* factor, double
   apply_sparse<Access>(x, w, static_cast<T>(scale * g), [&](std::uint32_t j) { return factor[j]; });
 }
 
+// True when an example's update is the identity: no regulariser (λ = 0) and a zero loss
+// coefficient (a hinge example outside the margin). Skipping it stores nothing, so a converged
+// example only reads the shared weights: their cache lines stay shared between workers instead of
+// moving to the writer (docs/performance.md). Exact: old·1 − 0·v equals old (only the sign of a
+// zero weight could differ: the store could turn −0.0 into +0.0).
+inline bool leaves_unchanged(double g, double lambda) { return lambda == 0.0 && g == 0.0; }
+inline bool leaves_unchanged(const double* g, int C, double lambda) {
+  if (lambda != 0.0) return false;
+  for (int c = 0; c < C; ++c)
+    if (g[c] != 0.0) return false;
+  return true;
+}
+
 // Phase 2: sequential per-example application of the coefficients (see the block above).
 template <class Access, int FixedC, class View, weight_type T>
 inline void apply_batch(const View& data, T* w, const double* inv_du, const std::uint32_t* perm,
                         std::size_t b, std::size_t e, int C, const double* g, double scale,
                         double lambda) {
   if constexpr (FixedC == 1) {
-    for (std::size_t i = b; i < e; ++i) apply_row<Access>(data.row(perm[i]), w, inv_du, g[i - b], scale, lambda);
+    for (std::size_t i = b; i < e; ++i) {
+      if (leaves_unchanged(g[i - b], lambda)) continue;
+      apply_row<Access>(data.row(perm[i]), w, inv_du, g[i - b], scale, lambda);
+    }
     return;
   }
   if (C < 1 || C > 256) __builtin_unreachable();  // as in batch_coefficients
@@ -207,6 +223,7 @@ inline void apply_batch(const View& data, T* w, const double* inv_du, const std:
   T step_g[FixedC == 1 ? 1 : 256];
   for (std::size_t i = b; i < e; ++i) {
     const double* gi = g + (i - b) * C;
+    if (leaves_unchanged(gi, C, lambda)) continue;
     for (int c = 0; c < C; ++c) step_g[c] = static_cast<T>(scale * gi[c]);
     for_each_entry(data.row(perm[i]), [&](std::uint32_t j, float v) {
       const T touched = v != 0.0f ? T(1) : T(0);  // see updated()
@@ -256,6 +273,13 @@ struct range_result {
 inline constexpr std::size_t max_factor_dims = 4096;
 
 // SGD over perm[begin..end) in batches of K, updating w in place.
+// GCC (12, -O2 and up) may warn that g[0] is read uninitialised once the skip test of
+// leaves_unchanged() is inlined: batch_coefficients writes g[0 .. (e−b)·C) for every batch, and
+// every batch has b < e. The warning is switched off for this function only (GCC's option).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 template <class Model, class Access, class View, weight_type T>
 range_result sgd_range(const View& data, const float* labels, T* w, const double* inv_du,
                        const std::uint32_t* perm, std::size_t begin, std::size_t end,
@@ -294,7 +318,10 @@ range_result sgd_range(const View& data, const float* labels, T* w, const double
     const double scale = p.step / static_cast<double>(e - b);
     if constexpr (factorable) {
       if (use_factors && e - b == p.batch) {
-        for (std::size_t i = b; i < e; ++i) apply_row_factors<Access>(data.row(perm[i]), w, factor, g[i - b], scale);
+        for (std::size_t i = b; i < e; ++i) {
+          if (leaves_unchanged(g[i - b], p.lambda)) continue;
+          apply_row_factors<Access>(data.row(perm[i]), w, factor, g[i - b], scale);
+        }
         continue;
       }
     }
@@ -302,5 +329,8 @@ range_result sgd_range(const View& data, const float* labels, T* w, const double
   }
   return r;
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 }  // namespace hogwild::kernel

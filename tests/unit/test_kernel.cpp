@@ -127,6 +127,38 @@ TEST_CASE("a batch uses the model as it was when the batch started") {
   CHECK(w == doctest::Approx(1.0));  // 0.5 then 0.5 more (margin 0.5 < 1)
 }
 
+TEST_CASE("an example outside the margin leaves the model alone without L2 and shrinks it with L2") {
+  // One row x = (1, 1, 0) with label +1 and w = (2, 3, 5): score 5, outside the margin, so the
+  // hinge coefficient is 0. Column 2 lets the model have more columns than the row has nonzeros.
+  const float label = 1.0f;
+  const double inv[] = {0.5, 0.25, 1.0};
+  const std::uint32_t perm[] = {0};
+  for (std::uint32_t dims : {2u, 3u}) {  // 2: precomputed shrink factors; 3: factors inline
+    CAPTURE(dims);
+    const std::uint64_t row_ptr[] = {0, 2};
+    const std::uint32_t idx[] = {0, 1};
+    const float val[] = {1.0f, 1.0f, 0.0f};
+    const kernel::csr_view csr{row_ptr, idx, val, 1, dims};
+    const kernel::dense_view dense{val, 1, dims};
+    for (double lambda : {0.0, 0.5}) {
+      CAPTURE(lambda);
+      const kernel::step_params p{0.1, lambda, 1, 1};
+      // Without L2 the update is the identity (and is skipped); with it each touched coordinate
+      // is multiplied by 1 − γλ/d_u and the untouched one keeps its value.
+      const double expect0 = lambda == 0.0 ? 2.0 : 2.0 * (1.0 - 0.1 * lambda * 0.5);
+      const double expect1 = lambda == 0.0 ? 3.0 : 3.0 * (1.0 - 0.1 * lambda * 0.25);
+      std::vector<double> w_csr{2.0, 3.0, 5.0}, w_dense{2.0, 3.0, 5.0};
+      kernel::sgd_range<models::svm, kernel::plain_access>(csr, &label, w_csr.data(), inv, perm, 0, 1, p);
+      kernel::sgd_range<models::svm, kernel::plain_access>(dense, &label, w_dense.data(), inv, perm, 0, 1, p);
+      for (const auto* w : {&w_csr, &w_dense}) {
+        CHECK((*w)[0] == doctest::Approx(expect0).epsilon(1e-15));
+        CHECK((*w)[1] == doctest::Approx(expect1).epsilon(1e-15));
+        CHECK((*w)[2] == 5.0);
+      }
+    }
+  }
+}
+
 TEST_CASE("partition covers 0..n with near-equal contiguous ranges") {
   for (std::size_t n : {1u, 7u, 10000u}) {
     for (std::size_t workers : {1u, 2u, 3u, 8u}) {
