@@ -40,6 +40,16 @@ def worker_list(text):
     return ws
 
 
+def without_flags(args, extra):
+    """args (flag-value pairs) less the flags that `extra` sets again: --extra overrides a data
+    set's own choice (e.g. Reuters' --lambda 1), since the coordinator refuses a flag given twice."""
+    out = []
+    for k in range(0, len(args), 2):
+        if args[k] not in extra:
+            out += args[k:k + 2]
+    return out
+
+
 def datasets(data):
     """name -> (arguments selecting the data, epochs)."""
     reuters = os.path.join(data, "reuters21578-lasvm")
@@ -106,7 +116,8 @@ def main():
     ap.add_argument("--configs", default=None, help="comma-separated subset of: " + ", ".join([*CONFIGS, *DEFAULT_ONLY]))
     ap.add_argument("--repeats", type=int, default=1, help="runs per point; the median run (by epoch time) is kept")
     ap.add_argument("--epochs-scale", type=float, default=1.0, help="multiply each data set's epochs (e.g. 0.25 for a quick look)")
-    ap.add_argument("--extra", default="", help="more coordinator flags for every run, e.g. \"--lambda 0\"")
+    ap.add_argument("--extra", default="",
+                    help="more coordinator flags for every run, e.g. \"--lambda 0\" (they replace a data set's own)")
     ap.add_argument("--out", default="scaling.csv")
     a = ap.parse_args()
     if a.repeats < 1 or a.epochs_scale <= 0:
@@ -130,6 +141,7 @@ def main():
     print(f"cores: {cores}; workers: {workers}; CSV: {a.out}", flush=True)
     for name in a.only.split(","):
         data_args, epochs = all_sets[name]
+        data_args = without_flags(data_args, a.extra.split())
         epochs = max(1, round(epochs * a.epochs_scale))
 
         def point(config_args, w):
