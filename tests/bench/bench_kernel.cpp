@@ -5,7 +5,9 @@
 //    dense, plain and relaxed, with the float32 / float64 ratio of each,
 //  - wall time of the whole default run (async, 8 forked workers per epoch, 200 epochs) and of
 //    the serial run, through train().
-// Usage: bench_kernel [--epochs E] [--rows N] [--repeat R] [--kernel-only]
+// Usage: bench_kernel [--epochs E] [--rows N] [--repeat R] [--lambda L] [--kernel-only]
+// (--lambda: the kernels' L2 strength, default 1 as the coordinator's; with 0 the kernel skips
+// the updates of examples outside the margin, the baseline loop does not)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -67,6 +69,7 @@ double best_ns_per_example(int repeat, std::size_t examples, F&& f) {
 int main(int argc, char** argv) {
   int epochs = 20, repeat = 5;
   std::size_t rows = 10000;
+  double lambda = 1.0;
   bool whole_runs = true;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -78,6 +81,7 @@ int main(int argc, char** argv) {
     if (a == "--epochs") epochs = std::stoi(argv[i + 1]);
     else if (a == "--rows") rows = std::stoul(argv[i + 1]);
     else if (a == "--repeat") repeat = std::stoi(argv[i + 1]);
+    else if (a == "--lambda") lambda = std::stod(argv[i + 1]);
     ++i;
   }
   data::synthetic_spec spec;
@@ -89,7 +93,6 @@ int main(int argc, char** argv) {
   rng g(1);
   shuffle(std::span<std::uint32_t>(perm), g);
   const std::size_t examples = static_cast<std::size_t>(epochs) * d.rows();
-  const double lambda = 1.0;
   std::vector<double> w(d.dims);
   std::vector<float> wf(d.dims);  // the float32 model
 
@@ -131,8 +134,10 @@ int main(int argc, char** argv) {
       best_ns[k] = std::min(best_ns[k], best_ns_per_example(1, examples, variants[k]));
   const double base = best_ns[0], plain = best_ns[1], relaxed = best_ns[2], dense_plain = best_ns[3], dense_relaxed = best_ns[4];
 
-  std::printf("data: synthetic svm %zu x %zu, density 0.2, %zu nonzeros (%.1f per row), batch 2, %d epochs, best of %d\n",
-              d.rows(), d.dims, d.nnz(), static_cast<double>(d.nnz()) / static_cast<double>(d.rows()), epochs, repeat);
+  std::printf("data: synthetic svm %zu x %zu, density 0.2, %zu nonzeros (%.1f per row), batch 2, lambda %g, %d epochs, "
+              "best of %d\n",
+              d.rows(), d.dims, d.nnz(), static_cast<double>(d.nnz()) / static_cast<double>(d.rows()), lambda, epochs,
+              repeat);
   std::printf("%-36s %10s %10s\n", "kernel", "ns/example", "vs baseline");
   std::printf("%-36s %10.1f %10.2f\n", "baseline loop (raw arrays)", base, 1.0);
   std::printf("%-36s %10.1f %10.2f\n", "csr layout, plain access", plain, plain / base);
@@ -148,10 +153,10 @@ int main(int argc, char** argv) {
                 best_ns[5 + k] / best_ns[1 + k]);
 
   if (!whole_runs) return 0;
-  // Whole runs through the coordinator's train(), default configuration.
+  // Whole runs through the coordinator's train(), default configuration (but --lambda).
   auto whole = [&](run_mode mode, unsigned workers) {
     config c;
-    c.lambda = 1.0;
+    c.lambda = lambda;
     c.mode = mode;
     c.workers = workers;
     double best = 1e30;
