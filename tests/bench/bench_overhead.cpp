@@ -6,6 +6,8 @@
 //     tiny static binary (tests/bench/tiny_static.cpp, or --tiny PATH) + waitpid, std::thread
 //     create+join; and a plain std::thread Hogwild! loop on the same segment and kernel;
 //  4. the default run (async, 8 workers, 200 epochs) with per-epoch and run-long fork workers;
+//  5. per-epoch forked and run-long thread workers with --replicas worker (each worker its own
+//     model copy: no shared-model contention, which on many cores dwarfs what a fork costs);
 // and prints the floor ratios of docs/overheads.md.
 // Usage: bench_overhead [--out FILE.csv] [--epochs E] [--quick] [--tiny PATH]
 #include <fcntl.h>
@@ -21,6 +23,7 @@
 #include <numeric>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "coordinator/process_set.hpp"
@@ -67,8 +70,9 @@ const char* attach_name(attach_choice a) {
 }
 
 sweep_row measure(executor_kind kind, worker_lifetime life, attach_choice attach, unsigned workers, std::size_t rows,
-                  unsigned epochs) {
+                  unsigned epochs, replica_mode replicas = replica_mode::shared) {
   config c;
+  c.replicas = replicas;
   c.lambda = 1.0;
   c.synthetic.rows = rows;
   c.epochs = epochs;
@@ -247,6 +251,14 @@ int main(int argc, char** argv) {
       emit("attach", attach_rows.back());
     }
 
+  // 5. Without contention: per-epoch forks and run-long threads, each worker on its own replica.
+  std::vector<sweep_row> uncontended;
+  for (std::size_t rows : {row_counts.front(), row_counts.back()})
+    for (auto [k, l] : {std::pair{executor_kind::fork, worker_lifetime::epoch}, std::pair{executor_kind::thread, worker_lifetime::run}}) {
+      uncontended.push_back(measure(k, l, attach_choice::automatic, 8, rows, epochs, replica_mode::worker));
+      emit("replica", uncontended.back());
+    }
+
   // 3. Raw floors (measured at the start).
   fmt::print(f, "floor,fork+exit+wait,,,1,0,{:.9f},,,,,,,\n", fork_s);
   fmt::print(f, "floor,posix_spawn+wait,,,1,0,{:.9f},,,,,,,\n", spawn_s);
@@ -300,6 +312,19 @@ int main(int argc, char** argv) {
         std::printf("per-epoch overhead of 8 forked workers over run-long threads, --attach %s, %zu rows / 10k rows: %.3f ms / %.3f ms = %.2f x (target <= 2)\n",
                     a.attach.c_str(), big, extra_over_threads(b) * 1e3, extra_over_threads(a) * 1e3,
                     extra_over_threads(b) / extra_over_threads(a));
+  // The same measure on replicas: what remains is the fork's own per-epoch cost.
+  auto in = [&](const std::vector<sweep_row>& v, const char* exe, std::size_t rows) -> const sweep_row* {
+    for (const auto& r : v)
+      if (r.executor == exe && r.rows == rows) return &r;
+    return nullptr;
+  };
+  auto extra_uncontended = [&](std::size_t rows) -> double {
+    const auto *forked = in(uncontended, "fork", rows), *threads = in(uncontended, "thread", rows);
+    return forked && threads ? std::max(1e-9, forked->epoch_s - threads->epoch_s) : 0.0;
+  };
+  std::printf("per-epoch overhead of 8 forked workers over run-long threads, --replicas worker (no contention), %zu rows / 10k rows: %.3f ms / %.3f ms = %.2f x (target <= 2)\n",
+              big, extra_uncontended(big) * 1e3, extra_uncontended(row_counts.front()) * 1e3,
+              extra_uncontended(big) / extra_uncontended(row_counts.front()));
   if (const auto* t = find("thread", "epoch", 8, 10'000))
     std::printf("thread executor epoch (w=8, 10k rows, no evaluation) / plain std::thread loop: %.3f ms / %.3f ms = %.2f x (target <= 1.2)\n",
                 t->epoch_s * 1e3, plain8 * 1e3, t->epoch_s / plain8);
