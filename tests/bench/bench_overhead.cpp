@@ -325,6 +325,8 @@ int main(int argc, char** argv) {
   std::printf("per-epoch overhead of 8 forked workers over run-long threads, --replicas worker (no contention), %zu rows / 10k rows: %.3f ms / %.3f ms = %.2f x (target <= 2)\n",
               big, extra_uncontended(big) * 1e3, extra_uncontended(row_counts.front()) * 1e3,
               extra_uncontended(big) / extra_uncontended(row_counts.front()));
+  std::printf("per-worker launch overhead, fork per-epoch workers (w=8, 10k rows, vs run-long threads, --replicas worker): %.1f us = %.2f x its raw floor (target <= 1.5)\n",
+              extra_uncontended(row_counts.front()) / 8 * 1e6, extra_uncontended(row_counts.front()) / 8 / fork_s);
   if (const auto* t = find("thread", "epoch", 8, 10'000))
     std::printf("thread executor epoch (w=8, 10k rows, no evaluation) / plain std::thread loop: %.3f ms / %.3f ms = %.2f x (target <= 1.2)\n",
                 t->epoch_s * 1e3, plain8 * 1e3, t->epoch_s / plain8);
