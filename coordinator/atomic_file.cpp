@@ -4,10 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
+#include <mutex>
+#include <utility>
+#include <vector>
 
 #include "shared/error.hpp"
 
@@ -28,7 +32,28 @@ void sync_directory(const std::string& path) {
   }
 }
 
+// The atomic_outputs being written, as (temporary, target): what commit_outputs_in_flight renames.
+std::mutex in_flight_mutex;
+std::vector<std::pair<std::string, std::string>> in_flight;
+
+void track(const std::string& tmp, const std::string& path) {
+  const std::lock_guard lock(in_flight_mutex);
+  in_flight.emplace_back(tmp, path);
+}
+
+void untrack(const std::string& tmp) noexcept {
+  const std::lock_guard lock(in_flight_mutex);
+  std::erase_if(in_flight, [&](const auto& e) { return e.first == tmp; });
+}
+
 }  // namespace
+
+void commit_outputs_in_flight() noexcept {
+  const std::lock_guard lock(in_flight_mutex);
+  for (const auto& [tmp, path] : in_flight)
+    if (::rename(tmp.c_str(), path.c_str()) == 0) sync_directory(path);
+  in_flight.clear();
+}
 
 std::string temporary_name(const std::string& path) { return fmt::format("{}.{}.tmp", path, ::getpid()); }
 
@@ -63,9 +88,17 @@ atomic_output::atomic_output(const char* flag, std::string path)
     ::unlink(tmp_.c_str());
     throw runtime_failure(fmt::format("{}: cannot open '{}': {}", flag_, tmp_, std::strerror(err)));
   }
+  try {
+    track(tmp_, path_);
+  } catch (...) {
+    std::fclose(f_);
+    ::unlink(tmp_.c_str());
+    throw;
+  }
 }
 
 void atomic_output::fail(const char* what, int err) {
+  untrack(tmp_);
   if (f_) std::fclose(f_);
   f_ = nullptr;
   ::unlink(tmp_.c_str());
@@ -83,6 +116,7 @@ void atomic_output::commit() {
   if (!f_) return;
   if (std::fflush(f_) != 0) fail("writing", errno);
   if (::fsync(::fileno(f_)) != 0) fail("syncing", errno);
+  untrack(tmp_);
   std::FILE* f = f_;
   f_ = nullptr;
   if (std::fclose(f) != 0) {

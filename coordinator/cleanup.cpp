@@ -1,11 +1,14 @@
 #include "coordinator/cleanup.hpp"
 
+#include <dirent.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 namespace hogwild {
@@ -52,6 +55,19 @@ std::vector<orphan> remove_orphans(const std::string& dir) {
   for (auto& o : find_orphans(dir))
     if (::unlink((dir + "/" + o.name).c_str()) == 0) removed.push_back(o);
   return removed;
+}
+
+void remove_entries_of(int owner) noexcept {
+  char prefix[32];
+  const int n = std::snprintf(prefix, sizeof prefix, "hogwild-%d-", owner);
+  if (n <= 0 || static_cast<std::size_t>(n) >= sizeof prefix) return;
+  DIR* d = ::opendir("/dev/shm");
+  if (!d) return;
+  while (const dirent* e = ::readdir(d)) {
+    const char* bare = std::strncmp(e->d_name, "sem.", 4) == 0 ? e->d_name + 4 : e->d_name;
+    if (std::strncmp(bare, prefix, static_cast<std::size_t>(n)) == 0) ::unlinkat(::dirfd(d), e->d_name, 0);
+  }
+  ::closedir(d);
 }
 
 }  // namespace hogwild

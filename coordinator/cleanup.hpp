@@ -19,4 +19,9 @@ std::vector<orphan> find_orphans(const std::string& dir = "/dev/shm");
 // Removes them; returns what was removed (entries that vanished meanwhile are skipped).
 std::vector<orphan> remove_orphans(const std::string& dir = "/dev/shm");
 
+// Removes every /dev/shm entry named hogwild-<owner>-... or sem.hogwild-<owner>-..., whether
+// `owner` is alive or not: for a process cleaning up after itself (or its guardian after it)
+// without unwinding. No allocation beyond the name prefix; errors are ignored.
+void remove_entries_of(int owner) noexcept;
+
 }  // namespace hogwild

@@ -1,6 +1,5 @@
 #include "coordinator/guardian.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -8,23 +7,10 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "coordinator/cleanup.hpp"
 #include "shared/error.hpp"
 
 namespace hogwild {
-namespace {
-
-void remove_entries_of(pid_t owner) {
-  const std::string prefix = fmt::format("hogwild-{}-", owner);
-  DIR* d = ::opendir("/dev/shm");
-  if (!d) return;
-  while (const dirent* e = ::readdir(d)) {
-    const char* bare = std::strncmp(e->d_name, "sem.", 4) == 0 ? e->d_name + 4 : e->d_name;
-    if (std::strncmp(bare, prefix.c_str(), prefix.size()) == 0) ::unlinkat(::dirfd(d), e->d_name, 0);
-  }
-  ::closedir(d);
-}
-
-}  // namespace
 
 void start_shm_guardian() {
   int fds[2];
@@ -50,7 +36,7 @@ void start_shm_guardian() {
     while (::read(fds[0], &byte, 1) != 0) {
       // EINTR or a stray byte: keep waiting for end of file
     }
-    remove_entries_of(owner);
+    remove_entries_of(static_cast<int>(owner));
     ::_exit(0);
   }
   ::close(fds[0]);

@@ -20,6 +20,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
+#include <mutex>
+#include <utility>
 
 #include "coordinator/signals.hpp"
 #include "shared/error.hpp"
@@ -40,11 +42,31 @@ std::string describe(int status) {
   return fmt::format("exited with code {}", WEXITSTATUS(status));
 }
 
+// pid -> worker index of every child started and not yet reaped, for worker_of().
+std::mutex children_mutex;
+std::vector<std::pair<pid_t, std::size_t>> children;
+
+void forget_child(pid_t pid) {
+  const std::lock_guard lock(children_mutex);
+  std::erase_if(children, [&](const auto& c) { return c.first == pid; });
+}
+
 }  // namespace
+
+std::optional<std::size_t> worker_of(pid_t pid) {
+  const std::lock_guard lock(children_mutex);
+  for (const auto& [p, w] : children)
+    if (p == pid) return w;
+  return std::nullopt;
+}
 
 process_set::~process_set() { stop_all(); }
 
 void process_set::add(std::size_t worker, pid_t pid) {
+  {
+    const std::lock_guard lock(children_mutex);
+    children.emplace_back(pid, worker);
+  }
   procs_.push_back({worker, pid});
   ++running_;
 }
@@ -56,6 +78,7 @@ void process_set::stop_all() {
     if (e.pid > 0) {
       while (::waitpid(e.pid, nullptr, 0) < 0 && errno == EINTR) {
       }
+      forget_child(e.pid);
       e.pid = -1;
     }
   procs_.clear();
@@ -69,6 +92,7 @@ void process_set::reap(std::uint32_t epoch, std::vector<worker_usage>* usage, bo
     rusage ru{};
     const pid_t r = ::wait4(e.pid, &status, WNOHANG, &ru);
     if (r != e.pid) continue;
+    forget_child(r);
     e.pid = -1;
     --running_;
     if (usage) {

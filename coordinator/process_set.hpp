@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,10 @@ pid_t fork_worker(std::size_t worker, std::uint32_t epoch, const std::function<i
 // Starts the hogwild-worker executable with `args` (Boost.Process). The child gets the default
 // signal mask and dispositions and SIGKILL on coordinator death. Throws runtime_failure.
 pid_t spawn_worker(std::size_t worker, std::uint32_t epoch, const std::vector<std::string>& args);
+
+// The worker index of a child that a process_set started and has not reaped yet, if `pid` is one.
+// Safe from any thread (the stall watchdog names the worker it found dead).
+std::optional<std::size_t> worker_of(pid_t pid);
 
 // Path of hogwild-worker: $HOGWILD_WORKER, else next to this executable, else the build tree's.
 std::string worker_executable();

@@ -14,6 +14,7 @@
 
 #include "coordinator/cluster.hpp"
 #include "coordinator/protocol.hpp"
+#include "coordinator/stall_watchdog.hpp"
 #include "shared/batch_phases.hpp"
 #include "shared/kernel.hpp"
 #include "shared/error.hpp"
@@ -125,7 +126,12 @@ class sync_protocol final : public epoch_protocol {
       ipc::ready_message m{};
       std::size_t got = 0;
       unsigned prio = 0;
-      if (!ready.timed_receive(&m, sizeof m, got, prio, ipc::deadline_in(std::chrono::milliseconds(20)))) {
+      bool received = false;
+      {
+        const stall_watchdog::scope inside(watchdog_, epoch_ + 1);
+        received = ready.timed_receive(&m, sizeof m, got, prio, ipc::deadline_in(std::chrono::milliseconds(20)));
+      }
+      if (!received) {
         if (clock_type::now() - step_started_ > timeout_) throw timed_out();
         return true;
       }
@@ -271,6 +277,9 @@ class sync_protocol final : public epoch_protocol {
   double timeout_seconds_;
   std::string base_;
   std::optional<owned_queue> ready_;  // a new one for each retried attempt (prepare_epoch)
+  // Ends the run when a receive on ready_ is stuck in the lock of a worker that died inside its
+  // send (coordinator/stall_watchdog.hpp). 2 s: the receive itself returns after 20 ms.
+  stall_watchdog watchdog_{"the sync ready queue", std::chrono::seconds(2)};
   bool prepared_ = false;
   std::vector<char> seen_;
   std::size_t arrived_ = 0;

@@ -1,23 +1,29 @@
 // Reliability building blocks: checkpoint format, atomic writes (incl. a write that fails part-way),
-// writability checks, permutation bounds, the retry decorator, and that another user cannot open
-// a run's segment.
+// writability checks, permutation bounds, the retry decorator, that another user cannot open
+// a run's segment, and the stall watchdog (a worker dead inside the sync queue's lock).
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
 #include <string>
 
 #include "coordinator/atomic_file.hpp"
 #include "coordinator/checkpoint.hpp"
+#include "coordinator/process_set.hpp"
 #include "coordinator/retry.hpp"
+#include "coordinator/stall_watchdog.hpp"
 #include "shared/error.hpp"
 #include "shared/segment.hpp"
 
@@ -255,4 +261,94 @@ TEST_CASE("a segment header whose shape overflows the size products is refused")
   h.col_idx.bytes = h.values.bytes = h.labels.bytes = h.perm.bytes = 0;
   CHECK_THROWS_WITH_AS(shm::segment_view(copy.data(), copy.size()), doctest::Contains("shape larger than the segment"),
                        usage_error);
+}
+
+namespace {
+
+// Runs `body` in a forked child with stderr sent to `err`; returns the child's wait status.
+template <class F>
+int in_child(const fs::path& err, F&& body) {
+  std::fflush(nullptr);  // the child must not print the parent's buffered output again
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd >= 0) ::dup2(fd, 2);
+    body();
+    ::_exit(0);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return status;
+}
+
+}  // namespace
+
+TEST_CASE("a watched call stuck while a worker lies dead ends the run with 1, the rows kept, the shared memory removed") {
+  temp_dir d;
+  const fs::path rows = d.path / "m.csv", err = d.path / "err.txt";
+  const auto t0 = std::chrono::steady_clock::now();
+  const int status = in_child(err, [&] {
+    // As the coordinator: metrics rows in flight, a /dev/shm entry of this run, a worker that dies
+    // (and stays unreaped), and a call that never returns.
+    atomic_output out("--metrics", rows);
+    out.append("epoch 1\n");
+    const std::string name = fmt::format("/hogwild-{}-0123456789abcdef-test", ::getpid());
+    const int fd = ::shm_open(name.c_str(), O_CREAT | O_RDWR, 0600);
+    if (fd < 0) ::_exit(90);
+    ::close(fd);
+    process_set procs;
+    procs.add(1, fork_worker(1, 4, [] { return 3; }));
+    stall_watchdog watchdog("the test queue", std::chrono::milliseconds(300));
+    const stall_watchdog::scope inside(watchdog, 4);
+    ::sleep(20);  // "stuck": the watchdog must end the process long before
+    ::_exit(91);
+  });
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+  CHECK(seconds < 5.0);
+  CHECK(slurp(rows) == "epoch 1\n");  // committed, as an interrupted run's are
+  CHECK(!fs::exists(temporary_name(rows)));
+  const std::string message = slurp(err);
+  CAPTURE(message);
+  CHECK(message.find("worker 1 (pid ") != std::string::npos);
+  CHECK(message.find("in epoch 4 exited with code 3 while the coordinator was waiting on the test queue") !=
+        std::string::npos);
+  bool left = false;
+  for (const auto& e : fs::directory_iterator("/dev/shm"))
+    left = left || e.path().filename().string().ends_with("-0123456789abcdef-test");
+  CHECK(!left);
+}
+
+TEST_CASE("the watchdog lets a long call be when no worker died, and a dead worker be outside a call") {
+  temp_dir d;
+  const fs::path err = d.path / "err.txt";
+  // Inside the call for 4x the limit, every child alive: the call is only slow.
+  int status = in_child(err, [] {
+    process_set procs;
+    procs.add(0, fork_worker(0, 1, [] {
+      ::sleep(3);
+      return 0;
+    }));
+    stall_watchdog watchdog("the test queue", std::chrono::milliseconds(200));
+    {
+      const stall_watchdog::scope inside(watchdog, 1);
+      ::usleep(800'000);
+    }
+    procs.stop_all();
+  });
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  // A worker dead and unreaped, but the coordinator is not inside the watched call.
+  status = in_child(err, [] {
+    process_set procs;
+    procs.add(0, fork_worker(0, 1, [] { return 3; }));
+    stall_watchdog watchdog("the test queue", std::chrono::milliseconds(200));
+    ::usleep(800'000);
+    procs.stop_all();
+  });
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(slurp(err).empty());
 }
