@@ -18,10 +18,11 @@ for ((i = 0; i < rounds; i++)); do
   [[ -n $metrics ]] && rm -f "$metrics"
   setsid "$@" >"$out" 2>&1 &
   pid=$!
-  for _ in $(seq 1 200); do
+  for _ in $(seq 1 1500); do  # up to 30 s: the first epoch is slow under the sanitizers
     grep -q '^epoch' "$out" && break
     sleep 0.02
   done
+  if ! grep -q '^epoch' "$out"; then echo "FAIL: round $((i + 1)): no epoch line after 30 s"; cat "$out"; kill -9 -- "-$pid"; exit 1; fi
   sleep "0.0$((RANDOM % 10))"
   kids=($(pgrep -P "$pid"))
   if [[ ${#kids[@]} -eq 0 ]]; then echo "FAIL: round $((i + 1)): no worker process to kill"; kill -9 -- "-$pid"; exit 1; fi
