@@ -5,6 +5,7 @@
 # 10 s and leave nothing in /dev/shm. Sync workers were once killed inside a send on the ready
 # queue, leaving its mutex locked and the coordinator waiting on it for ever (about 1 run in 20).
 set -u
+source "$(dirname "$0")/rounds_lib.sh"
 rounds=$1
 shift
 signals=(INT HUP TERM)
@@ -12,26 +13,9 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for ((i = 0; i < rounds; i++)); do
   sig=${signals[i % 3]}
-  setsid "$@" >"$out" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 200); do
-    grep -q '^epoch' "$out" && break
-    sleep 0.02
-  done
-  sleep "0.0$((RANDOM % 10))"
+  if ! start_run "$out" "$@"; then echo "FAIL: round $((i + 1)): no epoch line after 30 s"; cat "$out"; kill -9 -- "-$pid"; exit 1; fi
   kill -s "$sig" -- "-$pid"
-  ended=""
-  for _ in $(seq 1 200); do
-    if ! kill -0 "$pid" 2>/dev/null; then ended=1; break; fi
-    sleep 0.05
-  done
-  if [[ -z $ended ]]; then
-    echo "FAIL: round $((i + 1)) (SIG$sig): still running 10 s after the signal"
-    kill -9 -- "-$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    rm -f /dev/shm/hogwild-"$pid"-*
-    exit 1
-  fi
+  must_end "SIG$sig"
   wait "$pid"
   rc=$?
   if [[ $rc -ne 130 ]]; then echo "FAIL: round $((i + 1)) (SIG$sig): exit code $rc, expected 130"; cat "$out"; exit 1; fi

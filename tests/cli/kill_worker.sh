@@ -7,6 +7,7 @@
 # held for ever; before the stall watchdog (coordinator/stall_watchdog.hpp) about 1 run in 20-100
 # then never ended.
 set -u
+source "$(dirname "$0")/rounds_lib.sh"
 rounds=$1
 shift
 metrics=""
@@ -16,29 +17,11 @@ trap 'rm -f "$out"' EXIT
 watchdog=0
 for ((i = 0; i < rounds; i++)); do
   [[ -n $metrics ]] && rm -f "$metrics"
-  setsid "$@" >"$out" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 1500); do  # up to 30 s: the first epoch is slow under the sanitizers
-    grep -q '^epoch' "$out" && break
-    sleep 0.02
-  done
-  if ! grep -q '^epoch' "$out"; then echo "FAIL: round $((i + 1)): no epoch line after 30 s"; cat "$out"; kill -9 -- "-$pid"; exit 1; fi
-  sleep "0.0$((RANDOM % 10))"
+  if ! start_run "$out" "$@"; then echo "FAIL: round $((i + 1)): no epoch line after 30 s"; cat "$out"; kill -9 -- "-$pid"; exit 1; fi
   kids=($(pgrep -P "$pid"))
   if [[ ${#kids[@]} -eq 0 ]]; then echo "FAIL: round $((i + 1)): no worker process to kill"; kill -9 -- "-$pid"; exit 1; fi
   kill -9 "${kids[RANDOM % ${#kids[@]}]}"
-  ended=""
-  for _ in $(seq 1 200); do
-    if ! kill -0 "$pid" 2>/dev/null; then ended=1; break; fi
-    sleep 0.05
-  done
-  if [[ -z $ended ]]; then
-    echo "FAIL: round $((i + 1)): still running 10 s after a worker was SIGKILLed"
-    kill -9 -- "-$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    rm -f /dev/shm/hogwild-"$pid"-* /dev/shm/sem.hogwild-"$pid"-*
-    exit 1
-  fi
+  must_end "a worker was SIGKILLed"
   wait "$pid"
   rc=$?
   if [[ $rc -ne 1 ]] || ! grep -q "worker [0-9]* (pid [0-9]*) in epoch [0-9]* was killed by signal 9" "$out"; then

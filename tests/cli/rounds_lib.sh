@@ -1,0 +1,31 @@
+# Helpers for the scripts that stop runs at random moments (group_stop.sh, kill_worker.sh); source it.
+
+# start_run OUT COMMAND...: starts COMMAND in its own session (output to OUT), sets $pid, and waits
+# up to 30 s for its first epoch line (the first epoch is slow under the sanitizers), then a few
+# random milliseconds more. Returns 1 if no epoch line came.
+start_run() {
+  local out=$1
+  shift
+  setsid "$@" >"$out" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 1500); do
+    grep -q '^epoch' "$out" && break
+    sleep 0.02
+  done
+  grep -q '^epoch' "$out" || return 1
+  sleep "0.0$((RANDOM % 10))"
+}
+
+# must_end WHAT: waits up to 10 s for $pid to end; if it does not, says so (round $i, WHAT), kills its
+# group, removes its /dev/shm entries and exits 1.
+must_end() {
+  for _ in $(seq 1 200); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.05
+  done
+  echo "FAIL: round $((i + 1)): still running 10 s after $1"
+  kill -9 -- "-$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  rm -f /dev/shm/hogwild-"$pid"-* /dev/shm/sem.hogwild-"$pid"-*
+  exit 1
+}
