@@ -29,6 +29,8 @@ class cluster {
   int rank() const { return rank_; }
   int size() const { return size_; }
   const std::string& host() const { return host_; }
+  // Ranks on this rank's machine (shared-memory reach, MPI_COMM_TYPE_SHARED), itself included.
+  int local_size() const { return local_size_; }
 
   // In place, every rank gets the same result.
   void sum(double* x, std::size_t n);
@@ -52,7 +54,7 @@ class cluster {
   void counted(double seconds, std::uint64_t bytes);  // one collective's time and bytes
   struct impl;
   std::unique_ptr<impl> impl_;
-  int rank_ = 0, size_ = 1;
+  int rank_ = 0, size_ = 1, local_size_ = 1;
   std::string host_;
   double comm_seconds_ = 0;
   std::uint64_t comm_bytes_ = 0;

@@ -62,6 +62,12 @@ std::unique_ptr<cluster> cluster::join(int* argc, char*** argv) {
   int len = 0;
   MPI_Get_processor_name(name, &len);
   c->host_.assign(name, static_cast<std::size_t>(len));
+  MPI_Comm local = MPI_COMM_NULL;
+  if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, c->rank_, MPI_INFO_NULL, &local) == MPI_SUCCESS &&
+      local != MPI_COMM_NULL) {
+    MPI_Comm_size(local, &c->local_size_);
+    MPI_Comm_free(&local);
+  }
   MPI_Op_create(&compose_records, /*commute=*/0, &c->impl_->compose);
   return c;
 }

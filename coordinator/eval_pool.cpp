@@ -27,11 +27,12 @@ eval_pool::~eval_pool() {
   for (auto& t : threads_) t.join();
 }
 
-unsigned eval_pool::helpers_for(unsigned workers) {
+unsigned eval_pool::helpers_for(unsigned workers, unsigned ranks_here) {
   cpu_set_t set;
   CPU_ZERO(&set);
   const unsigned cpus = ::sched_getaffinity(0, sizeof set, &set) == 0 ? static_cast<unsigned>(CPU_COUNT(&set)) : 1;
-  const unsigned n = std::min(workers, cpus);
+  const unsigned share = std::max(1u, cpus / std::max(1u, ranks_here));
+  const unsigned n = std::min(workers, share);
   return n > 0 ? n - 1 : 0;
 }
 

@@ -30,9 +30,11 @@ class eval_pool {
   void run(std::size_t count, const std::function<void(std::size_t)>& fn) noexcept;
   std::size_t helpers() const { return threads_.size(); }
 
-  // How many helpers an evaluation between epochs can use: one fewer than the CPUs this process
-  // may run on or than the workers, whichever is smaller (serial mode: none).
-  static unsigned helpers_for(unsigned workers);
+  // How many helpers an evaluation between epochs can use: one fewer than the workers or than
+  // this process's share of the CPUs it may run on, whichever is smaller (serial mode: none).
+  // `ranks_here`: coordinators of one --distributed job on this machine, which evaluate at the
+  // same moments and share its CPUs (cluster::local_size).
+  static unsigned helpers_for(unsigned workers, unsigned ranks_here = 1);
 
  private:
   struct job {

@@ -522,7 +522,8 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
   std::optional<eval_pool> pool;
   chunk_runner eval_run;
   if (c.mode != run_mode::serial && !(c.executor == executor_kind::fork && c.lifetime == worker_lifetime::epoch))
-    if (const unsigned helpers = eval_pool::helpers_for(c.workers); helpers > 0) {
+    if (const unsigned helpers = eval_pool::helpers_for(c.workers, net ? static_cast<unsigned>(net->local_size()) : 1u);
+        helpers > 0) {
       signals::block();  // before the helpers start: they inherit the mask
       pool.emplace(helpers);
       eval_run = [&pool](std::size_t count, const std::function<void(std::size_t)>& fn) { pool->run(count, fn); };

@@ -87,4 +87,9 @@ TEST_CASE("the evaluation pool uses one helper fewer than the CPUs or the worker
   CHECK(eval_pool::helpers_for(1) == 0);
   CHECK(eval_pool::helpers_for(2) == std::min(2u, cpus) - 1);
   CHECK(eval_pool::helpers_for(1024) == cpus - 1);
+  // Several --distributed coordinators on one machine share its CPUs.
+  CHECK(eval_pool::helpers_for(1024, 2) == std::max(1u, cpus / 2) - 1);
+  CHECK(eval_pool::helpers_for(1024, cpus) == 0);
+  CHECK(eval_pool::helpers_for(1024, 4 * cpus) == 0);
+  CHECK(eval_pool::helpers_for(2, 2) == std::min(2u, std::max(1u, cpus / 2)) - 1);
 }
