@@ -3,6 +3,7 @@
 PyTorch Hogwild! script (tests/bench/torch_hogwild.py) on the same LIBSVM files, in one run.
 
     /usr/bin/python3 tests/bench/side_by_side.py [--quick] [--out FILE.md]
+        [--build DIR] [--data DIR] [--python EXE] [--no-install]
 
 Run it with /usr/bin/python3 (Debian's python3-sklearn and python3-torch are installed for it).
 Needs build/release (cmake --preset release && cmake --build build/release). Installs
@@ -57,23 +58,35 @@ def ensure(pkg, present):
     return ""
 
 
+def set_paths(build, data, python):
+    """--build, --data, --python: where the binaries, the data sets and the Python with sklearn and
+    torch are (another machine's layout, e.g. a copied build and a virtual environment)."""
+    global BUILD, COORD, WRITE, DATA, PY
+    BUILD = os.path.abspath(build)
+    COORD = os.path.join(BUILD, "coordinator", "hogwild-coordinator")
+    WRITE = os.path.join(BUILD, "tests", "bench", "write_synthetic")
+    DATA = os.path.abspath(data)
+    PY = python
+
+
 def measured(cmd):
     """Runs cmd under GNU time; returns (wall seconds, peak RSS in MB, stdout+stderr).
 
     Peak RSS comes from /usr/bin/time's wait4 (the largest process of the tree), not from this
     script's own wait4: ru_maxrss survives execve, so a child forked from this Python process
-    would report at least the parent's size."""
+    would report at least the parent's size. Without GNU time (not installed) it is None."""
+    gnu_time = os.path.exists("/usr/bin/time")
     with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile(mode="r") as rss_file:
         t0 = time.perf_counter()
-        p = subprocess.run(["/usr/bin/time", "-o", rss_file.name, "-f", "%M", *cmd], stdout=out,
-                           stderr=subprocess.STDOUT)
+        timer = ["/usr/bin/time", "-o", rss_file.name, "-f", "%M"] if gnu_time else []
+        p = subprocess.run([*timer, *cmd], stdout=out, stderr=subprocess.STDOUT)
         wall = time.perf_counter() - t0
         out.seek(0)
         text = out.read().decode(errors="replace")
         rss_lines = [l for l in rss_file.read().splitlines() if l.strip().isdigit()]
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}:\n{text[-2000:]}")
-    return wall, int(rss_lines[-1]) / 1024.0, text
+    return wall, (int(rss_lines[-1]) / 1024.0 if rss_lines else None), text
 
 
 SKLEARN = r"""
@@ -181,10 +194,20 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="synthetic 10k only")
     ap.add_argument("--out", help="also write the markdown table to this file")
+    ap.add_argument("--build", default=BUILD, help="the release build directory (default: build/release)")
+    ap.add_argument("--data", default=DATA, help="the data sets (default: ../shared/data)")
+    ap.add_argument("--python", default=PY, help="the Python that runs sklearn and torch (default: /usr/bin/python3)")
+    ap.add_argument("--no-install", action="store_true", help="never apt-get a missing tool; skip it")
     a = ap.parse_args()
-    notes = [n for n in (ensure("python3-sklearn", lambda: have_module("sklearn")),
-                         ensure("liblinear-tools", lambda: shutil.which("liblinear-train") is not None),
-                         ensure("python3-torch", lambda: have_module("torch"))) if n]
+    set_paths(a.build, a.data, a.python)
+    if a.no_install:
+        tools = (("python3-sklearn", have_module("sklearn")), ("liblinear-tools", shutil.which("liblinear-train")),
+                 ("python3-torch", have_module("torch")))
+        notes = [f"{pkg}: missing; skipped (--no-install)" for pkg, present in tools if not present]
+    else:
+        notes = [n for n in (ensure("python3-sklearn", lambda: have_module("sklearn")),
+                             ensure("liblinear-tools", lambda: shutil.which("liblinear-train") is not None),
+                             ensure("python3-torch", lambda: have_module("torch"))) if n]
     has_sk, has_ll, has_torch = have_module("sklearn"), shutil.which("liblinear-train"), have_module("torch")
     for exe in (COORD, WRITE):
         if not os.path.exists(exe):
@@ -263,9 +286,10 @@ def main():
              "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         ns = "-" if r["ns"] is None else f"{r['ns']:.1f}"
+        rss = "-" if r["rss"] is None else f"{r['rss']:.0f}"
         lines.append(f"| {r['data']} | {r['tool']} | {r['config']} | {r['epochs'] or '-'} | {r['train_s']:.3f} | "
                      f"{ns} | {100 * r['err']:.2f}% | "
-                     f"{r['rss']:.0f} | {r['ratio']:.2f}{'' if r['ns'] else ' (time)'} |")
+                     f"{rss} | {r['ratio']:.2f}{'' if r['ns'] else ' (time)'} |")
     table = "\n".join(lines)
     print(table)
     for n in notes:
