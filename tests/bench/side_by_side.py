@@ -97,6 +97,9 @@ from sklearn.linear_model import SGDClassifier
 train, test, epochs, lam = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 X, y = load_svmlight_file(train)
 Xt, yt = load_svmlight_file(test, n_features=X.shape[1])
+for m in (X, Xt):  # newer scikit-learn's SGD accepts 32-bit sparse indices only
+    m.indices = m.indices.astype(np.int32)
+    m.indptr = m.indptr.astype(np.int32)
 # Our objective (1/n)[sum loss + lam/2 |w|^2] is sklearn's (1/n) sum loss + alpha/2 |w|^2 with alpha = lam/n.
 clf = SGDClassifier(loss="hinge", alpha=lam / X.shape[0], max_iter=epochs, tol=None, fit_intercept=False,
                     random_state=1)
