@@ -1,6 +1,6 @@
 #!/bin/bash
 # Third and fourth calls of 2026-11-26 (the first failed on scikit-learn 1.9's refusal of 64-bit sparse
-# indices, fixed in side_by_side.py before the second). Binaries: the release build of 6e0c1a4's tree
+# indices, fixed in side_by_side.py before the second). Binaries: the release build of d011ce8
 # (side_by_side.py --build/--data/--python/--no-install), in .dev/build; data: a9a and Reuters in .dev/data.
 # Device run 3, 2026-11-26: the side-by-side benchmark on the 16-core machine (no LIBLINEAR there).
 set -u
