@@ -50,8 +50,19 @@ void untrack(const std::string& tmp) noexcept {
 
 void commit_outputs_in_flight() noexcept {
   const std::lock_guard lock(in_flight_mutex);
-  for (const auto& [tmp, path] : in_flight)
-    if (::rename(tmp.c_str(), path.c_str()) == 0) sync_directory(path);
+  for (const auto& [tmp, path] : in_flight) {
+    // As commit(): the rows (flushed after each append) made durable, then the rename.
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      ::fsync(fd);
+      ::close(fd);
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) continue;
+    try {
+      sync_directory(path);
+    } catch (...) {  // the rename is done; only its durability is left to the kernel
+    }
+  }
   in_flight.clear();
 }
 

@@ -40,9 +40,10 @@ class atomic_output {
   std::FILE* f_ = nullptr;
 };
 
-// For a process that must end at once without unwinding (coordinator/stall_watchdog.hpp): renames
-// every atomic_output still being written (its rows were flushed after each append) to its target,
-// as its destructor would have. Safe to call from another thread while the owners are not writing.
+// For a process that must end at once without unwinding (coordinator/stall_watchdog.hpp): fsyncs
+// every atomic_output still being written (its rows were flushed after each append) and renames it
+// to its target, as its destructor would have. Safe to call from another thread while the owners
+// are not writing.
 void commit_outputs_in_flight() noexcept;
 
 }  // namespace hogwild

@@ -60,15 +60,18 @@ std::optional<std::size_t> worker_of(pid_t pid) {
   return std::nullopt;
 }
 
+std::vector<std::pair<pid_t, std::size_t>> started_workers() {
+  const std::lock_guard lock(children_mutex);
+  return children;
+}
+
 process_set::~process_set() { stop_all(); }
 
 void process_set::add(std::size_t worker, pid_t pid) {
-  {
-    const std::lock_guard lock(children_mutex);
-    children.emplace_back(pid, worker);
-  }
   procs_.push_back({worker, pid});
   ++running_;
+  const std::lock_guard lock(children_mutex);
+  children.emplace_back(pid, worker);
 }
 
 void process_set::stop_all() {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "coordinator/executor.hpp"
@@ -58,6 +59,8 @@ pid_t spawn_worker(std::size_t worker, std::uint32_t epoch, const std::vector<st
 // The worker index of a child that a process_set started and has not reaped yet, if `pid` is one.
 // Safe from any thread (the stall watchdog names the worker it found dead).
 std::optional<std::size_t> worker_of(pid_t pid);
+// Every such child, as (pid, worker index).
+std::vector<std::pair<pid_t, std::size_t>> started_workers();
 
 // Path of hogwild-worker: $HOGWILD_WORKER, else next to this executable, else the build tree's.
 std::string worker_executable();

@@ -1,5 +1,7 @@
 #include "coordinator/stall_watchdog.hpp"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,7 +28,18 @@ std::int64_t now_ticks() {
 
 stall_watchdog::stall_watchdog(const char* what, std::chrono::milliseconds limit)
     : what_(what), limit_(std::chrono::duration_cast<std::chrono::steady_clock::duration>(limit)) {
-  thread_ = std::thread([this] { watch(); });
+  // The helper starts with every signal blocked: SIGINT/SIGTERM/SIGHUP/SIGCHLD are for the
+  // coordinator's thread (signals.hpp), also when train() runs inside a test that did not block them.
+  sigset_t all, old;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_BLOCK, &all, &old);
+  try {
+    thread_ = std::thread([this] { watch(); });
+  } catch (...) {
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    throw;
+  }
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 stall_watchdog::~stall_watchdog() {
@@ -47,17 +60,29 @@ void stall_watchdog::leave() noexcept { entered_.store(0, std::memory_order_rele
 
 void stall_watchdog::watch() {
   std::unique_lock lock(m_);
-  std::int64_t suspect = 0;  // the enter() time of a call found stuck, with a child dead, at the last look
+  std::int64_t suspect = 0;  // the enter() time of a call found stuck, with a worker killed, at the last look
   while (!cv_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stop_; })) {
     const std::int64_t since = entered_.load(std::memory_order_acquire);
     if (since == 0 || now_ticks() - since < static_cast<std::int64_t>(limit_.count())) {
       suspect = 0;
       continue;
     }
-    // Inside the same call for too long. Only a child that has ended (and cannot be reaped, since
-    // the coordinator's thread is the reaper) makes that permanent; WNOWAIT leaves it unreaped.
-    siginfo_t info{};
-    if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0) {
+    // Inside the same call for too long. Only a worker killed by a signal, and not reaped (the
+    // coordinator's thread is the reaper; WNOWAIT leaves it so), makes that permanent.
+    pid_t pid = 0;
+    std::size_t worker = 0, killed = 0;
+    int signal = 0;
+    for (const auto& [p, w] : started_workers()) {
+      siginfo_t info{};
+      if (::waitid(P_PID, static_cast<id_t>(p), &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid != p) continue;
+      if (info.si_code != CLD_KILLED && info.si_code != CLD_DUMPED) continue;
+      if (killed++ == 0) {
+        pid = p;
+        worker = w;
+        signal = info.si_status;
+      }
+    }
+    if (killed == 0) {
       suspect = 0;
       continue;
     }
@@ -67,32 +92,25 @@ void stall_watchdog::watch() {
       suspect = since;
       continue;
     }
-    end_run(info.si_pid, info.si_code, info.si_status);
+    end_run(pid, worker, signal, killed - 1);
   }
 }
 
-void stall_watchdog::end_run(int child_pid, int code, int status) noexcept {
-  const double waited = std::chrono::duration<double>(limit_).count();
+void stall_watchdog::end_run(int pid, std::size_t worker, int signal, std::size_t others) noexcept {
+  // Cleaning first: nothing below may keep the shared memory alive if it fails.
+  remove_entries_of(static_cast<int>(::getpid()));
+  std::fflush(stdout);
+  commit_outputs_in_flight();
   try {
-    const auto worker = worker_of(child_pid);
-    const std::string who =
-        worker ? fmt::format("worker {} (pid {})", *worker, child_pid) : fmt::format("child process {}", child_pid);
-    const std::string how = code == CLD_KILLED || code == CLD_DUMPED
-                                ? fmt::format("was killed by signal {} ({})", status, ::strsignal(status))
-                                : fmt::format("exited with code {}", status);
-    std::fflush(stdout);
-    commit_outputs_in_flight();
-    remove_entries_of(static_cast<int>(::getpid()));
     fmt::print(stderr,
-               "hogwild-coordinator: error: {} in epoch {} {} while the coordinator was waiting on {}, and "
-               "that wait has not returned for {:g} s: the worker died holding its lock, so the run cannot go "
-               "on; metrics so far kept, shared memory removed\n",
-               who, epoch_.load(std::memory_order_relaxed), how, what_, waited);
+               "hogwild-coordinator: error: worker {} (pid {}) in epoch {} was killed by signal {} ({}){} while the "
+               "coordinator was waiting on {}, and that wait has not returned for {:g} s: the worker died holding "
+               "its lock, so the run cannot go on; metrics so far kept, shared memory removed\n",
+               worker, pid, epoch_.load(std::memory_order_relaxed), signal, ::strsignal(signal),
+               others == 0 ? std::string() : fmt::format(" (and {} other worker{} killed)", others, others > 1 ? "s" : ""),
+               what_, std::chrono::duration<double>(limit_).count());
   } catch (...) {
-    commit_outputs_in_flight();
-    remove_entries_of(static_cast<int>(::getpid()));
-    std::fputs("hogwild-coordinator: error: a worker died holding a queue's lock; shared memory removed\n",
-               stderr);
+    std::fputs("hogwild-coordinator: error: a worker died holding a queue's lock; shared memory removed\n", stderr);
   }
   std::fflush(stderr);
   ::_exit(exit_runtime);

@@ -6,15 +6,18 @@
 //
 // The coordinator's thread marks the blocking call (enter/leave). A helper thread looks four
 // times a second: when the call has lasted longer than `limit` (the receive itself gives up after
-// 20 ms) and one of the coordinator's children has exited without being reaped, at two looks in a
-// row, the run can never go on. The helper then reports that child, commits the outputs being written (the metrics rows
-// so far), removes this process's /dev/shm entries and ends the process with exit code 1; the
-// worker processes die of their PDEATHSIG (SIGKILL). Neither --on-worker-failure retry nor the
+// 20 ms) and a worker process (process_set) lies killed by a signal and unreaped, at two looks in
+// a row, the run can never go on (a worker cannot exit normally in the middle of a send, so only
+// a signal can have ended one there). The helper then reports that worker, removes this
+// process's /dev/shm entries, renames the outputs being written (the metrics rows so far) into
+// place and ends the process with exit code 1; the worker processes die of their PDEATHSIG
+// (SIGKILL). Neither --on-worker-failure retry nor the
 // checkpoint's last write can happen then: the coordinator's thread is stuck.
 #pragma once
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <thread>
@@ -34,21 +37,25 @@ class stall_watchdog {
   void enter(std::uint32_t epoch) noexcept;
   void leave() noexcept;
 
-  // enter() now, leave() at the end of the scope.
+  // enter() now, leave() at the end of the scope; nothing when `w` is null (no watchdog).
   class scope {
    public:
-    scope(stall_watchdog& w, std::uint32_t epoch) noexcept : w_(w) { w_.enter(epoch); }
-    ~scope() { w_.leave(); }
+    scope(stall_watchdog* w, std::uint32_t epoch) noexcept : w_(w) {
+      if (w_) w_->enter(epoch);
+    }
+    ~scope() {
+      if (w_) w_->leave();
+    }
     scope(const scope&) = delete;
     scope& operator=(const scope&) = delete;
 
    private:
-    stall_watchdog& w_;
+    stall_watchdog* w_;
   };
 
  private:
   void watch();
-  [[noreturn]] void end_run(int child_pid, int code, int status) noexcept;
+  [[noreturn]] void end_run(int pid, std::size_t worker, int signal, std::size_t others) noexcept;
 
   const char* what_;
   std::chrono::steady_clock::duration limit_;

@@ -63,6 +63,7 @@ class sync_protocol final : public epoch_protocol {
         timeout_seconds_(c.step_timeout),
         base_(shm::unique_name()),
         seen_(c.workers, 0) {
+    if (c.executor != executor_kind::thread) watchdog_.emplace("the sync ready queue", std::chrono::seconds(2));
     ready_.emplace(ipc::ready_queue_name(base_), c.workers, sizeof(ipc::ready_message));
     if (plan && plan->net) {
       net_ = plan->net;
@@ -128,7 +129,7 @@ class sync_protocol final : public epoch_protocol {
       unsigned prio = 0;
       bool received = false;
       {
-        const stall_watchdog::scope inside(watchdog_, epoch_ + 1);
+        const stall_watchdog::scope inside(watchdog_ ? &*watchdog_ : nullptr, epoch_ + 1);
         received = ready.timed_receive(&m, sizeof m, got, prio, ipc::deadline_in(std::chrono::milliseconds(20)));
       }
       if (!received) {
@@ -277,9 +278,10 @@ class sync_protocol final : public epoch_protocol {
   double timeout_seconds_;
   std::string base_;
   std::optional<owned_queue> ready_;  // a new one for each retried attempt (prepare_epoch)
-  // Ends the run when a receive on ready_ is stuck in the lock of a worker that died inside its
-  // send (coordinator/stall_watchdog.hpp). 2 s: the receive itself returns after 20 ms.
-  stall_watchdog watchdog_{"the sync ready queue", std::chrono::seconds(2)};
+  // Ends the run when a receive on ready_ is stuck in the lock of a worker process killed inside
+  // its send (coordinator/stall_watchdog.hpp); none for threads, which cannot die alone. 2 s: the
+  // receive itself returns after 20 ms.
+  std::optional<stall_watchdog> watchdog_;
   bool prepared_ = false;
   std::vector<char> seen_;
   std::size_t arrived_ = 0;

@@ -18,7 +18,12 @@ watchdog=0
 for ((i = 0; i < rounds; i++)); do
   [[ -n $metrics ]] && rm -f "$metrics"
   if ! start_run "$out" "$@"; then echo "FAIL: round $((i + 1)): no epoch line after 30 s"; cat "$out"; kill -9 -- "-$pid"; exit 1; fi
-  kids=($(pgrep -P "$pid"))
+  kids=()
+  for _ in $(seq 1 100); do  # workers started every epoch: none exist between two epochs
+    kids=($(pgrep -P "$pid"))
+    [[ ${#kids[@]} -gt 0 ]] && break
+    sleep 0.01
+  done
   if [[ ${#kids[@]} -eq 0 ]]; then echo "FAIL: round $((i + 1)): no worker process to kill"; kill -9 -- "-$pid"; exit 1; fi
   kill -9 "${kids[RANDOM % ${#kids[@]}]}"
   must_end "a worker was SIGKILLed"

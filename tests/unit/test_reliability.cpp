@@ -284,13 +284,13 @@ int in_child(const fs::path& err, F&& body) {
 
 }  // namespace
 
-TEST_CASE("a watched call stuck while a worker lies dead ends the run with 1, the rows kept, the shared memory removed") {
+TEST_CASE("a watched call stuck while a worker lies killed ends the run with 1, the rows kept, the shared memory removed") {
   temp_dir d;
   const fs::path rows = d.path / "m.csv", err = d.path / "err.txt";
   const auto t0 = std::chrono::steady_clock::now();
   const int status = in_child(err, [&] {
-    // As the coordinator: metrics rows in flight, a /dev/shm entry of this run, a worker that dies
-    // (and stays unreaped), and a call that never returns.
+    // As the coordinator: metrics rows in flight, a /dev/shm entry of this run, a worker that
+    // exited with an error and one killed by a signal (both unreaped), and a call that never returns.
     atomic_output out("--metrics", rows);
     out.append("epoch 1\n");
     const std::string name = fmt::format("/hogwild-{}-0123456789abcdef-test", ::getpid());
@@ -298,9 +298,11 @@ TEST_CASE("a watched call stuck while a worker lies dead ends the run with 1, th
     if (fd < 0) ::_exit(90);
     ::close(fd);
     process_set procs;
-    procs.add(1, fork_worker(1, 4, [] { return 3; }));
+    procs.add(0, fork_worker(0, 4, [] { return 1; }));
+    ::usleep(50'000);  // worker 0 ends first: the report must still name the killed one
+    procs.add(1, fork_worker(1, 4, [] { return ::raise(SIGKILL); }));
     stall_watchdog watchdog("the test queue", std::chrono::milliseconds(300));
-    const stall_watchdog::scope inside(watchdog, 4);
+    const stall_watchdog::scope inside(&watchdog, 4);
     ::sleep(20);  // "stuck": the watchdog must end the process long before
     ::_exit(91);
   });
@@ -308,47 +310,51 @@ TEST_CASE("a watched call stuck while a worker lies dead ends the run with 1, th
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 1);
   CHECK(seconds < 5.0);
-  CHECK(slurp(rows) == "epoch 1\n");  // committed, as an interrupted run's are
+  CHECK(slurp(rows) == "epoch 1\n");  // renamed into place, as an interrupted run's rows are
   CHECK(!fs::exists(temporary_name(rows)));
   const std::string message = slurp(err);
   CAPTURE(message);
   CHECK(message.find("worker 1 (pid ") != std::string::npos);
-  CHECK(message.find("in epoch 4 exited with code 3 while the coordinator was waiting on the test queue") !=
-        std::string::npos);
+  CHECK(message.find("in epoch 4 was killed by signal 9") != std::string::npos);
+  CHECK(message.find("while the coordinator was waiting on the test queue") != std::string::npos);
   bool left = false;
   for (const auto& e : fs::directory_iterator("/dev/shm"))
     left = left || e.path().filename().string().ends_with("-0123456789abcdef-test");
   CHECK(!left);
 }
 
-TEST_CASE("the watchdog lets a long call be when no worker died, and a dead worker be outside a call") {
+TEST_CASE("the watchdog lets be a slow call, a worker that exited during a call, and a killed worker outside one") {
   temp_dir d;
   const fs::path err = d.path / "err.txt";
-  // Inside the call for 4x the limit, every child alive: the call is only slow.
-  int status = in_child(err, [] {
-    process_set procs;
-    procs.add(0, fork_worker(0, 1, [] {
-      ::sleep(3);
-      return 0;
-    }));
-    stall_watchdog watchdog("the test queue", std::chrono::milliseconds(200));
-    {
-      const stall_watchdog::scope inside(watchdog, 1);
-      ::usleep(800'000);
-    }
-    procs.stop_all();
-  });
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
-  // A worker dead and unreaped, but the coordinator is not inside the watched call.
-  status = in_child(err, [] {
-    process_set procs;
-    procs.add(0, fork_worker(0, 1, [] { return 3; }));
-    stall_watchdog watchdog("the test queue", std::chrono::milliseconds(200));
-    ::usleep(800'000);
-    procs.stop_all();
-  });
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
-  CHECK(slurp(err).empty());
+  // Each: 4x the limit inside the call (or outside it), then a normal end (exit 0).
+  struct {
+    const char* what;
+    int (*body)();
+    bool inside;
+  } cases[] = {
+      {"inside, the worker alive",
+       [] {
+         ::sleep(3);
+         return 0;
+       },
+       true},
+      {"inside, the worker exited with 3 (no signal: it cannot hold the lock)", [] { return 3; }, true},
+      {"outside, the worker killed", [] { return ::raise(SIGKILL); }, false},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.what);
+    const int status = in_child(err, [&] {
+      process_set procs;
+      procs.add(0, fork_worker(0, 1, c.body));
+      stall_watchdog watchdog("the test queue", std::chrono::milliseconds(200));
+      {
+        const stall_watchdog::scope inside(c.inside ? &watchdog : nullptr, 1);
+        ::usleep(800'000);
+      }
+      procs.stop_all();
+    });
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(slurp(err).empty());
+  }
 }
