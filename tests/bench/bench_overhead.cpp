@@ -5,7 +5,8 @@
 //  3. raw floors (taken first, while the process is small): fork+_exit+waitpid, posix_spawn of a
 //     tiny static binary (tests/bench/tiny_static.cpp, or --tiny PATH) + waitpid, std::thread
 //     create+join; and a plain std::thread Hogwild! loop on the same segment and kernel;
-//  4. the default run (async, 8 workers, 200 epochs) with per-epoch and run-long fork workers;
+//  4. the default run (async, 8 workers, 200 epochs) with per-epoch and run-long fork workers, and
+//     the same on replicas at 8x the learning rate (no contention);
 //  5. per-epoch forked and run-long thread workers with --replicas worker (each worker its own
 //     model copy: no shared-model contention, which on many cores dwarfs what a fork costs);
 // and prints the floor ratios of docs/overheads.md.
@@ -222,16 +223,22 @@ int main(int argc, char** argv) {
 
   // 4. The default run, both lifetimes, same process; also first, for the same reason as the
   // floors (fork() in a process that the sweep has grown costs more than in the coordinator).
-  auto whole = [](worker_lifetime l) {
+  // Also on replicas at 8x the learning rate (serial's test error, docs/scaling.md): the same job
+  // without the shared model's contention, so what remains between the lifetimes is the forks.
+  auto whole = [](worker_lifetime l, replica_mode replicas = replica_mode::shared) {
     config c;
     c.lambda = 1.0;
     c.workers = 8;
     c.lifetime = l;
+    c.replicas = replicas;
+    if (replicas == replica_mode::worker) c.learning_rate = 0.008;
     const auto t0 = clk::now();
     train(c, nullptr);
     return since(t0);
   };
   const double default_epoch = whole(worker_lifetime::epoch), default_run = whole(worker_lifetime::run);
+  const double replicas_epoch = whole(worker_lifetime::epoch, replica_mode::worker),
+               replicas_run = whole(worker_lifetime::run, replica_mode::worker);
   // 1. The sweep.
   std::vector<sweep_row> sweep;
   for (std::size_t rows : row_counts)
@@ -269,6 +276,8 @@ int main(int argc, char** argv) {
 
   fmt::print(f, "default,fork,epoch,,8,10000,{:.9f},,,,,,,\n", default_epoch);
   fmt::print(f, "default,fork,run,,8,10000,{:.9f},,,,,,,\n", default_run);
+  fmt::print(f, "default-replicas,fork,epoch,,8,10000,{:.9f},,,,,,,\n", replicas_epoch);
+  fmt::print(f, "default-replicas,fork,run,,8,10000,{:.9f},,,,,,,\n", replicas_run);
   std::fclose(f);
 
   // Ratios.
@@ -335,6 +344,8 @@ int main(int argc, char** argv) {
                 t->epoch_s * 1e3, plain8 * 1e3, t->epoch_s / plain8);
   std::printf("default run (async, 8 workers, 200 epochs): per-epoch fork %.3f s, run-long fork %.3f s: %.2f x faster (target >= 3)\n",
               default_epoch, default_run, default_epoch / default_run);
+  std::printf("the same with --replicas worker --learning-rate 0.008 (no shared-model contention): per-epoch fork %.3f s, run-long fork %.3f s: %.2f x faster\n",
+              replicas_epoch, replicas_run, replicas_epoch / replicas_run);
   std::printf("hardware threads: %u\nCSV: %s\n", std::thread::hardware_concurrency(), out.c_str());
   return 0;
 }
