@@ -4,9 +4,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <cstring>
-#include <fmt/format.h>
-
 #include "coordinator/cleanup.hpp"
 #include "shared/error.hpp"
 

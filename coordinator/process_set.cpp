@@ -42,7 +42,7 @@ std::string describe(int status) {
   return fmt::format("exited with code {}", WEXITSTATUS(status));
 }
 
-// pid -> worker index of every child started and not yet reaped, for worker_of().
+// pid -> worker index of every child started and not yet reaped, for started_workers().
 std::mutex children_mutex;
 std::vector<std::pair<pid_t, std::size_t>> children;
 
@@ -52,13 +52,6 @@ void forget_child(pid_t pid) {
 }
 
 }  // namespace
-
-std::optional<std::size_t> worker_of(pid_t pid) {
-  const std::lock_guard lock(children_mutex);
-  for (const auto& [p, w] : children)
-    if (p == pid) return w;
-  return std::nullopt;
-}
 
 std::vector<std::pair<pid_t, std::size_t>> started_workers() {
   const std::lock_guard lock(children_mutex);

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -56,10 +55,8 @@ pid_t fork_worker(std::size_t worker, std::uint32_t epoch, const std::function<i
 // signal mask and dispositions and SIGKILL on coordinator death. Throws runtime_failure.
 pid_t spawn_worker(std::size_t worker, std::uint32_t epoch, const std::vector<std::string>& args);
 
-// The worker index of a child that a process_set started and has not reaped yet, if `pid` is one.
-// Safe from any thread (the stall watchdog names the worker it found dead).
-std::optional<std::size_t> worker_of(pid_t pid);
-// Every such child, as (pid, worker index).
+// Every child that a process_set started and has not reaped yet, as (pid, worker index). Safe from
+// any thread (the stall watchdog looks for a killed worker among them).
 std::vector<std::pair<pid_t, std::size_t>> started_workers();
 
 // Path of hogwild-worker: $HOGWILD_WORKER, else next to this executable, else the build tree's.

@@ -11,8 +11,8 @@
 // a signal can have ended one there). The helper then reports that worker, removes this
 // process's /dev/shm entries, renames the outputs being written (the metrics rows so far) into
 // place and ends the process with exit code 1; the worker processes die of their PDEATHSIG
-// (SIGKILL). Neither --on-worker-failure retry nor the
-// checkpoint's last write can happen then: the coordinator's thread is stuck.
+// (SIGKILL). Neither --on-worker-failure retry nor the checkpoint's last write can happen then:
+// the coordinator's thread is stuck.
 #pragma once
 #include <atomic>
 #include <chrono>

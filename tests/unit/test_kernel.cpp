@@ -10,20 +10,14 @@
 #include "shared/models/registry.hpp"
 #include "shared/partition.hpp"
 #include "shared/rng.hpp"
+#include "tests/unit/synthetic_rows.hpp"
 
 using namespace hogwild;
 
 namespace {
 
 // Synthetic SVM training rows: 40 columns at density 0.3.
-data::dataset small_train_set(std::size_t rows) {
-  data::synthetic_spec spec;
-  spec.rows = rows;
-  spec.test_rows = 0;
-  spec.dims = 40;
-  spec.density = 0.3;
-  return data::make_synthetic(spec).train;
-}
+data::dataset small_train_set(std::size_t rows) { return test::synthetic_rows(rows, 40, 0.3); }
 
 std::vector<std::uint32_t> shuffled_order(std::size_t n, std::uint64_t seed) {
   std::vector<std::uint32_t> perm(n);
