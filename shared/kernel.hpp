@@ -37,6 +37,7 @@
 #include <type_traits>
 
 #include "shared/data_view.hpp"
+#include "shared/dense_simd.hpp"
 
 namespace hogwild::kernel {
 
@@ -82,17 +83,23 @@ inline T dot(const sparse_row& x, const T* w) {
   for (; k < x.nnz; ++k) a0 += x.val[k] * Access::load(w[x.idx[k]]);
   return (a0 + a1) + (a2 + a3);
 }
+// x·w for a dense row in a fixed order of 16 lanes: lane k sums the products of the columns
+// j ≡ k (mod 16) of the full blocks of 16, the tail's columns go to lanes 0, 1, ..., and the lanes
+// are combined by combine_lanes() (shared/dense_simd.hpp). With plain access on a CPU with AVX2 the
+// AVX2 loop computes it (the same sums in the same order, so the same bits); otherwise the lane
+// loop below, which GCC vectorises at any ISA level.
 template <class Access, weight_type T>
 inline T dot(const dense_row& x, const T* w) {
-  T acc = 0;
-  if constexpr (Access::vectorizable) {
-    // Vector partial sums in an order fixed at compile time: deterministic for a given build.
-#pragma omp simd reduction(+ : acc)
-    for (std::uint32_t j = 0; j < x.dims; ++j) acc += x.val[j] * w[j];
-  } else {
-    for (std::uint32_t j = 0; j < x.dims; ++j) acc += x.val[j] * Access::load(w[j]);
-  }
-  return acc;
+#if HOGWILD_DENSE_AVX2
+  if constexpr (std::is_same_v<Access, plain_access>)  // evaluation, sync workers' coefficients
+    if (dense_avx2_switch().load(std::memory_order_relaxed)) return avx2::dot(x.val, w, x.dims);
+#endif
+  T l[16] = {};
+  std::uint32_t j = 0;
+  for (; j + 16 <= x.dims; j += 16)
+    for (std::uint32_t k = 0; k < 16; ++k) l[k] += static_cast<T>(x.val[j + k]) * Access::load(w[j + k]);
+  for (std::uint32_t k = 0; j + k < x.dims; ++k) l[k] += static_cast<T>(x.val[j + k]) * Access::load(w[j + k]);
+  return combine_lanes(l);
 }
 
 // s[c] = Σ_j x_j w[j*C + c], summed in T, handed to the model as double.
@@ -272,6 +279,57 @@ struct range_result {
 // Largest model (columns) for which sgd_range precomputes the shrink factors on its stack.
 inline constexpr std::size_t max_factor_dims = 4096;
 
+#if HOGWILD_DENSE_AVX2
+// sgd_range for a single-output model on dense rows with plain access, in AVX2 (the dispatch is at
+// the top of sgd_range; shared/dense_simd.hpp says what is computed). The same batches, prefetches,
+// skips and loss sums as sgd_range; the full batches' factors 1 − shrink/d_u once per call; the
+// last, shorter batch through apply_batch (the portable update gives the same bits).
+template <class Model, weight_type T>
+[[gnu::target("avx2")]] range_result sgd_range_dense_avx2(const dense_view& data, const float* labels, T* w,
+                                                          const double* inv_du, const std::uint32_t* perm,
+                                                          std::size_t begin, std::size_t end, const step_params& p) {
+  double g[max_batch_coefficients];
+  T factor[max_factor_dims];
+  const auto dims = static_cast<std::uint32_t>(data.dims);
+  const T shrink = static_cast<T>(p.step / static_cast<double>(p.batch) * p.lambda);
+  for (std::size_t j = 0; j < dims; ++j) factor[j] = shrink_factor(shrink, inv_du[j]);
+  range_result r;
+  constexpr std::size_t ahead = 8;  // as sgd_range
+  for (std::size_t i = begin; i < end && i < begin + ahead; ++i) prefetch_row(data, perm[i]);
+  for (std::size_t b = begin; b < end; b += p.batch) {
+    const std::size_t e = b + p.batch < end ? b + p.batch : end;
+    for (std::size_t i = b + ahead; i < e + ahead && i < end; ++i) prefetch_row(data, perm[i]);
+    double batch_loss = 0.0;  // summed as batch_coefficients does
+    for (std::size_t i = b; i < e; ++i) {
+      const std::uint32_t row = perm[i];
+      const double s[1] = {static_cast<double>(avx2::dot(data.row(row).val, w, dims))};
+      Model::dloss(s, labels[row], 1, g + (i - b));
+      batch_loss += Model::loss(s, labels[row], 1);
+    }
+    r.loss += batch_loss;
+    r.examples += e - b;
+    ++r.updates;
+    const double scale = p.step / static_cast<double>(e - b);
+    if (e - b != p.batch) {
+      apply_batch<plain_access, 1>(data, w, inv_du, perm, b, e, 1, g, scale, p.lambda);
+      continue;
+    }
+    for (std::size_t i = b; i < e; ++i) {
+      if (leaves_unchanged(g[i - b], p.lambda)) continue;
+      const float* x = data.row(perm[i]).val;
+      const T step_g = static_cast<T>(scale * g[i - b]);
+      avx2::apply(x, w, factor, step_g, dims, [&](std::uint32_t j) {  // apply_row's update of column j
+        std::uint32_t bits;
+        std::memcpy(&bits, &x[j], sizeof bits);
+        const T touched = static_cast<T>((bits & 0x7fffffffu) != 0);
+        w[j] = updated<T>(w[j], x[j], static_cast<T>(inv_du[j]), touched, shrink, step_g);
+      });
+    }
+  }
+  return r;
+}
+#endif
+
 // SGD over perm[begin..end) in batches of K, updating w in place.
 // GCC (12, -O2 and up) may warn that g[0] is read uninitialised once the skip test of
 // leaves_unchanged() is inlined: batch_coefficients writes g[0 .. (e−b)·C) for every batch, and
@@ -284,6 +342,13 @@ template <class Model, class Access, class View, weight_type T>
 range_result sgd_range(const View& data, const float* labels, T* w, const double* inv_du,
                        const std::uint32_t* perm, std::size_t begin, std::size_t end,
                        const step_params& p) {
+#if HOGWILD_DENSE_AVX2
+  if constexpr (std::is_same_v<View, dense_view> && Model::fixed_outputs == 1 &&
+                std::is_same_v<Access, plain_access>) {
+    if (data.dims <= max_factor_dims && p.batch > 0 && dense_avx2_switch().load(std::memory_order_relaxed))
+      return sgd_range_dense_avx2<Model>(data, labels, w, inv_du, perm, begin, end, p);
+  }
+#endif
   double g[max_batch_coefficients];
   range_result r;
   // Single-output models on CSR rows: the factors 1 − shrink/d_u of the full batches, once per

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <algorithm>
 #include <numeric>
 #include <vector>
@@ -52,6 +53,95 @@ TEST_CASE("CSR and dense paths train the same model on the same data") {
     }
     CHECK(norm > 0.1);  // the model actually moved
   }
+}
+
+TEST_CASE("the dense dot product sums in 16 lanes combined by one fixed tree") {
+  const auto d = small_train_set(50);
+  const auto dense_vals = data::to_dense(d);  // 40 columns: two blocks of 16 and a tail of 8
+  std::vector<double> w(d.dims);
+  for (std::size_t j = 0; j < d.dims; ++j) w[j] = 0.1 + 1.0 / static_cast<double>(j + 3);
+  for (std::size_t r = 0; r < d.rows(); ++r) {
+    const float* x = dense_vals.data() + r * d.dims;
+    double l[16] = {};
+    for (std::size_t j = 0; j < 32; ++j) l[j % 16] += static_cast<double>(x[j]) * w[j];
+    for (std::size_t j = 32; j < d.dims; ++j) l[j - 32] += static_cast<double>(x[j]) * w[j];
+    double m[8], t[4];
+    for (int k = 0; k < 8; ++k) m[k] = l[k] + l[k + 8];
+    for (int k = 0; k < 4; ++k) t[k] = m[k] + m[k + 4];
+    const double expected = (t[0] + t[2]) + (t[1] + t[3]);
+    const kernel::dense_row row{x, static_cast<std::uint32_t>(d.dims)};
+    CHECK(kernel::dot<kernel::plain_access>(row, w.data()) == expected);
+    CHECK(kernel::dot<kernel::relaxed_access>(row, w.data()) == expected);
+  }
+}
+
+namespace {
+
+// One model trained three epochs on dense rows by the AVX2 loop called directly, by sgd_range with
+// the AVX2 switch on, and by sgd_range with it off (the portable loop): weights and loss must be
+// the same bits.
+template <class Model, class T>
+void check_dense_avx2_matches_portable(std::size_t dims, std::size_t batch) {
+  CAPTURE(Model::name);
+  CAPTURE(dims);
+  CAPTURE(batch);
+  CAPTURE(sizeof(T));
+  const auto d = test::synthetic_rows(301, dims, 0.3);  // 301 rows: a last, shorter batch for batch 2 and 7
+  const auto dense_vals = data::to_dense(d);
+  const kernel::dense_view dense{dense_vals.data(), d.rows(), d.dims};
+  const auto inv = data::inverse_column_counts(d);
+  const auto perm = shuffled_order(d.rows(), 11);
+  const kernel::step_params p{0.05, 0.5, batch, 1};
+  auto& on = kernel::dense_avx2_switch();
+  const bool saved = on.load();
+  auto train = [&](int how) {
+    std::vector<T> w(d.dims, T(0));
+    double loss = 0.0;
+    for (int epoch = 0; epoch < 3; ++epoch) {
+      kernel::range_result r;
+#if HOGWILD_DENSE_AVX2
+      if (how == 0)
+        r = kernel::sgd_range_dense_avx2<Model>(dense, d.labels.data(), w.data(), inv.data(), perm.data(), 0,
+                                                perm.size(), p);
+#endif
+      if (how != 0) {
+        on.store(how == 1);
+        r = kernel::sgd_range<Model, kernel::plain_access>(dense, d.labels.data(), w.data(), inv.data(), perm.data(),
+                                                           0, perm.size(), p);
+      }
+      loss += r.loss;
+    }
+    on.store(saved);
+    return std::pair{w, loss};
+  };
+  const auto [w_avx, loss_avx] = train(0);
+  const auto [w_on, loss_on] = train(1);
+  const auto [w_port, loss_port] = train(2);
+  CHECK(std::memcmp(w_avx.data(), w_port.data(), w_port.size() * sizeof(T)) == 0);
+  CHECK(std::memcmp(w_on.data(), w_port.data(), w_port.size() * sizeof(T)) == 0);
+  CHECK(std::memcmp(&loss_avx, &loss_port, sizeof loss_port) == 0);
+  CHECK(std::memcmp(&loss_on, &loss_port, sizeof loss_port) == 0);
+  double norm = 0.0;
+  for (const T v : w_port) norm += std::abs(static_cast<double>(v));
+  CHECK(norm > 0.01);  // the model moved
+}
+
+}  // namespace
+
+TEST_CASE("the AVX2 dense loop trains the portable loop's model bit for bit") {
+  if (!kernel::dense_avx2_available()) {
+    MESSAGE("this CPU has no AVX2: the portable dense loop is the only one");
+    return;
+  }
+  for (std::size_t dims : {7, 16, 37, 100})
+    for (std::size_t batch : {1, 2, 7}) {
+      check_dense_avx2_matches_portable<models::svm, double>(dims, batch);
+      check_dense_avx2_matches_portable<models::svm, float>(dims, batch);
+      check_dense_avx2_matches_portable<models::logistic, double>(dims, batch);
+      check_dense_avx2_matches_portable<models::logistic, float>(dims, batch);
+      check_dense_avx2_matches_portable<models::least_squares, double>(dims, batch);
+      check_dense_avx2_matches_portable<models::least_squares, float>(dims, batch);
+    }
 }
 
 TEST_CASE("CSR explicit zeros are untouched and the precomputed shrink factors give the inline bits") {
