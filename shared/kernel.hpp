@@ -94,6 +94,9 @@ inline T dot(const dense_row& x, const T* w) {
   if constexpr (std::is_same_v<Access, plain_access>)  // evaluation, sync workers' coefficients
     if (dense_avx2_switch().load(std::memory_order_relaxed)) return avx2::dot(x.val, w, x.dims);
 #endif
+#if defined(__SSE2__)
+  if constexpr (std::is_same_v<Access, plain_access>) return sse2::dot(x.val, w, x.dims);
+#endif
   T l[16] = {};
   std::uint32_t j = 0;
   for (; j + 16 <= x.dims; j += 16)

@@ -113,6 +113,14 @@ int main(int argc, char** argv) {
       kernel::sgd_range<models::svm, A>(dv, d.labels.data(), weights.data(), inv.data(), perm.data(), 0, perm.size(),
                                         {0.001, lambda, 2, 1});
   };
+  // Runs f with the dense rows' AVX2 loop switched on or off (shared/dense_simd.hpp).
+  auto with_avx2 = [](bool on, auto&& f) {
+    auto& sw = kernel::dense_avx2_switch();
+    const bool saved = sw.load();
+    sw.store(on);
+    f();
+    sw.store(saved);
+  };
   // Rounds interleave the variants (each round runs every variant once) and each keeps its best:
   // on a shared, loaded machine this compares them under the same conditions.
   std::vector<std::function<void()>> variants = {
@@ -127,7 +135,10 @@ int main(int argc, char** argv) {
       [&] { run_kernel(kernel::plain_access{}, wf); },
       [&] { run_kernel(kernel::relaxed_access{}, wf); },
       [&] { run_dense(kernel::plain_access{}, wf); },
-      [&] { run_dense(kernel::relaxed_access{}, wf); }};
+      [&] { run_dense(kernel::relaxed_access{}, wf); },
+      // The dense rows' portable loop (the AVX2 switch off), float64 and float32 weights.
+      [&] { with_avx2(false, [&] { run_dense(kernel::plain_access{}, w); }); },
+      [&] { with_avx2(false, [&] { run_dense(kernel::plain_access{}, wf); }); }};
   std::vector<double> best_ns(variants.size(), 1e30);
   for (int r = 0; r < repeat; ++r)
     for (std::size_t k = 0; k < variants.size(); ++k)
@@ -151,6 +162,15 @@ int main(int argc, char** argv) {
   for (std::size_t k = 0; k < 4; ++k)
     std::printf("%-36s %10.1f %10.2f %10.2f\n", names[k], best_ns[5 + k], best_ns[5 + k] / base,
                 best_ns[5 + k] / best_ns[1 + k]);
+
+  std::printf("\n%-36s %10s %10s %10s\n", "dense rows, plain access", "ns/example", "float64", "float32");
+  const bool avx2 = kernel::dense_avx2_switch().load();
+  std::printf("%-36s %10.1f %10.1f\n", "portable loop (baseline x86-64)", best_ns[9], best_ns[10]);
+  if (avx2)
+    std::printf("%-36s %10.1f %10.1f   (%.2fx, %.2fx the portable loop)\n", "AVX2 loop (the one used)", dense_plain,
+                best_ns[7], dense_plain / best_ns[9], best_ns[7] / best_ns[10]);
+  else
+    std::printf("(no AVX2 on this CPU: the rows above are the portable loop)\n");
 
   if (!whole_runs) return 0;
   // Whole runs through the coordinator's train(), default configuration (but --lambda).

@@ -225,13 +225,14 @@ def main():
         subprocess.run([WRITE, syn + ".svm", syn + ".t"], check=True)
         sets.append(dict(name="synthetic 10k×100 ρ=0.2", train=syn + ".svm", test=syn + ".t", rows=10000,
                          ours=["--scale", "none", "--decay", "0.99", "--lambda", "1"],
-                         epochs=200, torch_epochs=2, lr=0.001, decay=0.99, model="svm"))
+                         epochs=200, torch_epochs=2, lr=0.001, decay=0.99, model="svm", dense_row=True))
         if not a.quick:
             big = os.path.join(tmp, "syn500k")
             subprocess.run([WRITE, big + ".svm", big + ".t", "--rows", "500000"], check=True)
             sets.append(dict(name="synthetic 500k×100 ρ=0.2", train=big + ".svm", test=big + ".t", rows=500000,
                              ours=["--scale", "none", "--decay", "0.99", "--lambda", "1"],
-                             epochs=10, torch_epochs=1, torch_rows=20000, lr=0.001, decay=0.99, model="svm"))
+                             epochs=10, torch_epochs=1, torch_rows=20000, lr=0.001, decay=0.99, model="svm",
+                             dense_row=True))
             a9a = os.path.join(DATA, "a9a")
             if os.path.exists(a9a):
                 sets.append(dict(name="a9a", train=os.path.join(a9a, "a9a"), test=os.path.join(a9a, "a9a.t"),
@@ -267,6 +268,10 @@ def main():
                   run_ours("async, 2 workers, fork", [*base, "--mode", "async", "--workers", "2"], rows, ep, tmp),
                   run_ours("async, 2 workers, fork, --replicas worker",
                            [*base, "--mode", "async", "--workers", "2", "--replicas", "worker"], rows, ep, tmp)]
+            if s.get("dense_row"):  # 100 columns at density 0.2: the AVX2 dense loop (shared/dense_simd.hpp)
+                rs.append(run_ours("serial, --layout dense --precision float32",
+                                   [*base, "--mode", "serial", "--layout", "dense", "--precision", "float32"], rows, ep,
+                                   tmp))
             for ex in other_executors:
                 rs.append(run_ours(f"async, 2 workers, {ex}", [*base, "--mode", "async", "--workers", "2",
                                                                "--executor", ex], rows, ep, tmp))

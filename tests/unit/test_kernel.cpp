@@ -70,8 +70,14 @@ TEST_CASE("the dense dot product sums in 16 lanes combined by one fixed tree") {
     for (int k = 0; k < 4; ++k) t[k] = m[k] + m[k + 4];
     const double expected = (t[0] + t[2]) + (t[1] + t[3]);
     const kernel::dense_row row{x, static_cast<std::uint32_t>(d.dims)};
-    CHECK(kernel::dot<kernel::plain_access>(row, w.data()) == expected);
-    CHECK(kernel::dot<kernel::relaxed_access>(row, w.data()) == expected);
+    auto& avx2 = kernel::dense_avx2_switch();
+    const bool saved = avx2.load();
+    for (const bool on : {false, true}) {  // plain access: the SSE2 (or generic) loop, then AVX2 where the CPU has it
+      avx2.store(on && kernel::dense_avx2_available());
+      CHECK(kernel::dot<kernel::plain_access>(row, w.data()) == expected);
+    }
+    avx2.store(saved);
+    CHECK(kernel::dot<kernel::relaxed_access>(row, w.data()) == expected);  // the generic lane loop
   }
 }
 
