@@ -1,27 +1,32 @@
 // The dense-row SGD loop in AVX2 (x86-64), chosen at run time when the CPU has AVX2. The build
-// targets baseline x86-64 (SSE2), where the portable dense loop of kernel.hpp is vectorised 2 or 4
-// lanes wide and its update's "touched" multiplier costs a conversion and a multiply per weight;
-// this one works 8 floats or 4 doubles wide with a blend for that rule.
+// targets baseline x86-64 (SSE2), where the portable dense loop of kernel.hpp works 2 doubles or
+// 4 floats wide and its update's "touched" multiplier costs a conversion and a multiply per
+// weight; this one works 4 doubles or 8 floats wide with a blend for that rule.
 //
-// It computes exactly what the portable path computes, bit for bit (a unit test compares them):
-//  - the dot product in the fixed 16-lane order of kernel::dense_dot (lane k sums the products
-//    of the columns j ≡ k (mod 16) of the full blocks, the tail's columns go to lanes 0, 1, ...,
-//    then the lanes are combined in one fixed tree), with the same products x_j·w_j in T;
+// It computes what the portable path computes, bit for bit (unit tests compare them), for every
+// value but NaN (a NaN's sign or payload may differ):
+//  - the dot product in the fixed 16-lane order of kernel::dot(dense_row) (lane k sums the
+//    products of the columns j ≡ k (mod 16) of the full blocks, the tail's columns go to lanes
+//    0, 1, ..., then the lanes are combined in one fixed tree), with the same products x_j·w_j in T;
 //  - the update w_j·f_j − (s g)·x_j with f_j = 1 − (sλ)/d_j for a nonzero x_j and 1 for a zero,
 //    as kernel::updated() gives it, with the factors of a full batch computed once per call, the
 //    way sgd_range does it for CSR rows;
-//  - no fused multiply-adds: the target is "avx2" without "fma", and the project compiles with
-//    -ffp-contract=off.
-// Only single-output models with plain access (serial, model replicas, sync workers' ranges) take
-// it; relaxed access (several writers on one model) keeps the scalar loop.
+//  - no fused multiply-adds. What guarantees this is the project's -ffp-contract=off (CMake's
+//    hogwild_flags, which every target uses): GCC builds these intrinsics from vector operators
+//    and contracts them into FMAs under -march=native (HOGWILD_NATIVE) whatever the target
+//    attribute says.
+// Who takes it (plain access, single-output model): the whole loop in serial mode, with
+// `--replicas worker` and in round-robin turns (models of at most kernel::max_factor_dims
+// columns; wider ones keep the portable update); the dot product alone in sync workers'
+// coefficients and in the evaluation of a dense training set. Relaxed access (several writers on
+// one model) and multi-output models keep the scalar loops.
 #pragma once
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 
-#include "shared/data_view.hpp"
-
-// -DHOGWILD_DENSE_AVX2=0 builds without the AVX2 loop.
+// CMake's -DHOGWILD_DENSE_AVX2=OFF defines it to 0 for every file (one definition of the inline
+// kernels everywhere): a build without the AVX2 loop.
 #ifndef HOGWILD_DENSE_AVX2
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define HOGWILD_DENSE_AVX2 1

@@ -45,7 +45,6 @@ namespace hogwild::kernel {
 inline constexpr std::size_t max_batch_coefficients = 4096;
 
 struct plain_access {
-  static constexpr bool vectorizable = true;
   template <class T>
   static T load(const T& x) { return x; }
   template <class T>
@@ -53,7 +52,6 @@ struct plain_access {
 };
 
 struct relaxed_access {
-  static constexpr bool vectorizable = false;
   template <class T>
   static T load(const T& x) {
     return std::atomic_ref<T>(const_cast<T&>(x)).load(std::memory_order_relaxed);
@@ -85,9 +83,10 @@ inline T dot(const sparse_row& x, const T* w) {
 }
 // x·w for a dense row in a fixed order of 16 lanes: lane k sums the products of the columns
 // j ≡ k (mod 16) of the full blocks of 16, the tail's columns go to lanes 0, 1, ..., and the lanes
-// are combined by combine_lanes() (shared/dense_simd.hpp). With plain access on a CPU with AVX2 the
-// AVX2 loop computes it (the same sums in the same order, so the same bits); otherwise the lane
-// loop below, which GCC vectorises at any ISA level.
+// are combined by combine_lanes() (shared/dense_simd.hpp). With plain access it is computed by the
+// AVX2 loop on a CPU with AVX2, else by SSE2 intrinsics on x86-64 (GCC compiles the lane loop below
+// into scalar code there); the lane loop serves relaxed access and other architectures. The same
+// sums in the same order, so the same bits.
 template <class Access, weight_type T>
 inline T dot(const dense_row& x, const T* w) {
 #if HOGWILD_DENSE_AVX2
@@ -155,6 +154,15 @@ inline T updated(T old, T v, T inv_du, T touched, T shrink, T step_g) {
   return old * (T(1) - shrink * inv_du * touched) - step_g * v;
 }
 
+// updated() for one column of a dense row: touched is 1 for v != 0 (branch-free, from the bits).
+template <class T>
+inline T dense_updated(T old, float v, double inv_du, T shrink, T step_g) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  const T touched = static_cast<T>((bits & 0x7fffffffu) != 0);
+  return updated<T>(old, v, static_cast<T>(inv_du), touched, shrink, step_g);
+}
+
 // One example's update for a single-output model on a dense row. The "only touched coordinates"
 // rule is a 0/1 multiplier computed in T: GCC turns a `x != 0 ? a : b` select on this loop
 // into a data-dependent branch (one misprediction per zero; measured 4x slower), not a blend.
@@ -163,12 +171,8 @@ template <class Access, weight_type T>
 inline void apply_row(const dense_row& x, T* __restrict w, const double* __restrict inv_du, double g,
                       double scale, double lambda) {
   const T shrink = static_cast<T>(scale * lambda), step_g = static_cast<T>(scale * g);
-  for (std::uint32_t j = 0; j < x.dims; ++j) {
-    std::uint32_t bits;
-    std::memcpy(&bits, &x.val[j], sizeof bits);
-    const T touched = static_cast<T>((bits & 0x7fffffffu) != 0);  // v != 0, branch-free
-    Access::store(w[j], updated<T>(Access::load(w[j]), x.val[j], static_cast<T>(inv_du[j]), touched, shrink, step_g));
-  }
+  for (std::uint32_t j = 0; j < x.dims; ++j)
+    Access::store(w[j], dense_updated<T>(Access::load(w[j]), x.val[j], inv_du[j], shrink, step_g));
 }
 // 1 − shrink/d_u in T: the factor updated() applies to a touched coordinate (touched = 1).
 template <class T>
@@ -322,10 +326,7 @@ template <class Model, weight_type T>
       const float* x = data.row(perm[i]).val;
       const T step_g = static_cast<T>(scale * g[i - b]);
       avx2::apply(x, w, factor, step_g, dims, [&](std::uint32_t j) {  // apply_row's update of column j
-        std::uint32_t bits;
-        std::memcpy(&bits, &x[j], sizeof bits);
-        const T touched = static_cast<T>((bits & 0x7fffffffu) != 0);
-        w[j] = updated<T>(w[j], x[j], static_cast<T>(inv_du[j]), touched, shrink, step_g);
+        w[j] = dense_updated<T>(w[j], x[j], inv_du[j], shrink, step_g);
       });
     }
   }
@@ -333,7 +334,8 @@ template <class Model, weight_type T>
 }
 #endif
 
-// SGD over perm[begin..end) in batches of K, updating w in place.
+// SGD over perm[begin..end) in batches of K, updating w in place (the portable loop; sgd_range
+// below is the entry point).
 // GCC (12, -O2 and up) may warn that g[0] is read uninitialised once the skip test of
 // leaves_unchanged() is inlined: batch_coefficients writes g[0 .. (e−b)·C) for every batch, and
 // every batch has b < e. The warning is switched off for this function only (GCC's option).
@@ -342,16 +344,9 @@ template <class Model, weight_type T>
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 template <class Model, class Access, class View, weight_type T>
-range_result sgd_range(const View& data, const float* labels, T* w, const double* inv_du,
+range_result sgd_range_portable(const View& data, const float* labels, T* w, const double* inv_du,
                        const std::uint32_t* perm, std::size_t begin, std::size_t end,
                        const step_params& p) {
-#if HOGWILD_DENSE_AVX2
-  if constexpr (std::is_same_v<View, dense_view> && Model::fixed_outputs == 1 &&
-                std::is_same_v<Access, plain_access>) {
-    if (data.dims <= max_factor_dims && p.batch > 0 && dense_avx2_switch().load(std::memory_order_relaxed))
-      return sgd_range_dense_avx2<Model>(data, labels, w, inv_du, perm, begin, end, p);
-  }
-#endif
   double g[max_batch_coefficients];
   range_result r;
   // Single-output models on CSR rows: the factors 1 − shrink/d_u of the full batches, once per
@@ -400,5 +395,20 @@ range_result sgd_range(const View& data, const float* labels, T* w, const double
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
+
+// The entry point: dense rows of a single-output model with plain access take the AVX2 loop when
+// the CPU has AVX2 (models of at most max_factor_dims columns), everything else the portable loop.
+template <class Model, class Access, class View, weight_type T>
+range_result sgd_range(const View& data, const float* labels, T* w, const double* inv_du, const std::uint32_t* perm,
+                       std::size_t begin, std::size_t end, const step_params& p) {
+#if HOGWILD_DENSE_AVX2
+  if constexpr (std::is_same_v<View, dense_view> && Model::fixed_outputs == 1 &&
+                std::is_same_v<Access, plain_access>) {
+    if (data.dims <= max_factor_dims && p.batch > 0 && dense_avx2_switch().load(std::memory_order_relaxed))
+      return sgd_range_dense_avx2<Model>(data, labels, w, inv_du, perm, begin, end, p);
+  }
+#endif
+  return sgd_range_portable<Model, Access>(data, labels, w, inv_du, perm, begin, end, p);
+}
 
 }  // namespace hogwild::kernel

@@ -163,9 +163,9 @@ int main(int argc, char** argv) {
     std::printf("%-36s %10.1f %10.2f %10.2f\n", names[k], best_ns[5 + k], best_ns[5 + k] / base,
                 best_ns[5 + k] / best_ns[1 + k]);
 
-  std::printf("\n%-36s %10s %10s %10s\n", "dense rows, plain access", "ns/example", "float64", "float32");
+  std::printf("\n%-36s %10s %10s   (ns/example)\n", "dense rows, plain access", "float64", "float32");
   const bool avx2 = kernel::dense_avx2_switch().load();
-  std::printf("%-36s %10.1f %10.1f\n", "portable loop (baseline x86-64)", best_ns[9], best_ns[10]);
+  std::printf("%-36s %10.1f %10.1f\n", "portable loop (AVX2 switched off)", best_ns[9], best_ns[10]);
   if (avx2)
     std::printf("%-36s %10.1f %10.1f   (%.2fx, %.2fx the portable loop)\n", "AVX2 loop (the one used)", dense_plain,
                 best_ns[7], dense_plain / best_ns[9], best_ns[7] / best_ns[10]);

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <algorithm>
 #include <numeric>
+#include <type_traits>
 #include <vector>
 
 #include "datasets/synthetic.hpp"
@@ -56,28 +57,43 @@ TEST_CASE("CSR and dense paths train the same model on the same data") {
 }
 
 TEST_CASE("the dense dot product sums in 16 lanes combined by one fixed tree") {
-  const auto d = small_train_set(50);
-  const auto dense_vals = data::to_dense(d);  // 40 columns: two blocks of 16 and a tail of 8
-  std::vector<double> w(d.dims);
-  for (std::size_t j = 0; j < d.dims; ++j) w[j] = 0.1 + 1.0 / static_cast<double>(j + 3);
-  for (std::size_t r = 0; r < d.rows(); ++r) {
-    const float* x = dense_vals.data() + r * d.dims;
-    double l[16] = {};
-    for (std::size_t j = 0; j < 32; ++j) l[j % 16] += static_cast<double>(x[j]) * w[j];
-    for (std::size_t j = 32; j < d.dims; ++j) l[j - 32] += static_cast<double>(x[j]) * w[j];
-    double m[8], t[4];
-    for (int k = 0; k < 8; ++k) m[k] = l[k] + l[k + 8];
-    for (int k = 0; k < 4; ++k) t[k] = m[k] + m[k + 4];
-    const double expected = (t[0] + t[2]) + (t[1] + t[3]);
-    const kernel::dense_row row{x, static_cast<std::uint32_t>(d.dims)};
-    auto& avx2 = kernel::dense_avx2_switch();
-    const bool saved = avx2.load();
-    for (const bool on : {false, true}) {  // plain access: the SSE2 (or generic) loop, then AVX2 where the CPU has it
-      avx2.store(on && kernel::dense_avx2_available());
-      CHECK(kernel::dot<kernel::plain_access>(row, w.data()) == expected);
+  for (std::size_t dims : {3, 13, 29, 40, 100}) {  // tails of 3, 13, 13, 8 and 4 columns
+    CAPTURE(dims);
+    const auto d = test::synthetic_rows(50, dims, 0.5);
+    const auto dense_vals = data::to_dense(d);
+    std::vector<double> w(d.dims);
+    for (std::size_t j = 0; j < d.dims; ++j) w[j] = 0.1 + 1.0 / static_cast<double>(j + 3);
+    std::vector<float> wf(w.begin(), w.end());
+    const std::size_t full = d.dims / 16 * 16;
+    for (std::size_t r = 0; r < d.rows(); ++r) {
+      const float* x = dense_vals.data() + r * d.dims;
+      double l[16] = {};
+      float lf[16] = {};
+      for (std::size_t j = 0; j < d.dims; ++j) {
+        const std::size_t lane = j < full ? j % 16 : j - full;
+        l[lane] += static_cast<double>(x[j]) * w[j];
+        lf[lane] += x[j] * wf[j];
+      }
+      auto tree = [](const auto* v) {
+        std::remove_const_t<std::remove_pointer_t<decltype(v)>> m[8], t[4];
+        for (int k = 0; k < 8; ++k) m[k] = v[k] + v[k + 8];
+        for (int k = 0; k < 4; ++k) t[k] = m[k] + m[k + 4];
+        return (t[0] + t[2]) + (t[1] + t[3]);
+      };
+      const double expected = tree(l);
+      const float expected_f = tree(lf);
+      const kernel::dense_row row{x, static_cast<std::uint32_t>(d.dims)};
+      auto& avx2 = kernel::dense_avx2_switch();
+      const bool saved = avx2.load();
+      for (const bool on : {false, true}) {  // plain access: SSE2 (or generic), then AVX2 where the CPU has it
+        avx2.store(on && kernel::dense_avx2_available());
+        CHECK(kernel::dot<kernel::plain_access>(row, w.data()) == expected);
+        CHECK(kernel::dot<kernel::plain_access>(row, wf.data()) == expected_f);
+      }
+      avx2.store(saved);
+      CHECK(kernel::dot<kernel::relaxed_access>(row, w.data()) == expected);  // the generic lane loop
+      CHECK(kernel::dot<kernel::relaxed_access>(row, wf.data()) == expected_f);
     }
-    avx2.store(saved);
-    CHECK(kernel::dot<kernel::relaxed_access>(row, w.data()) == expected);  // the generic lane loop
   }
 }
 
@@ -87,35 +103,40 @@ namespace {
 // the AVX2 switch on, and by sgd_range with it off (the portable loop): weights and loss must be
 // the same bits.
 template <class Model, class T>
-void check_dense_avx2_matches_portable(std::size_t dims, std::size_t batch) {
+void check_dense_avx2_matches_portable(std::size_t dims, std::size_t batch, double lambda) {
   CAPTURE(Model::name);
   CAPTURE(dims);
   CAPTURE(batch);
+  CAPTURE(lambda);
   CAPTURE(sizeof(T));
   const auto d = test::synthetic_rows(301, dims, 0.3);  // 301 rows: a last, shorter batch for batch 2 and 7
   const auto dense_vals = data::to_dense(d);
   const kernel::dense_view dense{dense_vals.data(), d.rows(), d.dims};
   const auto inv = data::inverse_column_counts(d);
   const auto perm = shuffled_order(d.rows(), 11);
-  const kernel::step_params p{0.05, 0.5, batch, 1};
+  const kernel::step_params p{0.05, lambda, batch, 1};
   auto& on = kernel::dense_avx2_switch();
   const bool saved = on.load();
   auto train = [&](int how) {
     std::vector<T> w(d.dims, T(0));
     double loss = 0.0;
-    for (int epoch = 0; epoch < 3; ++epoch) {
+    // Three epochs over the whole permutation, then a range inside it and an empty one.
+    const std::pair<std::size_t, std::size_t> ranges[] = {{0, perm.size()}, {0, perm.size()}, {0, perm.size()},
+                                                          {5, perm.size() - 3}, {7, 7}};
+    for (const auto& [begin, end] : ranges) {
       kernel::range_result r;
 #if HOGWILD_DENSE_AVX2
       if (how == 0)
-        r = kernel::sgd_range_dense_avx2<Model>(dense, d.labels.data(), w.data(), inv.data(), perm.data(), 0,
-                                                perm.size(), p);
+        r = kernel::sgd_range_dense_avx2<Model>(dense, d.labels.data(), w.data(), inv.data(), perm.data(), begin,
+                                                end, p);
 #endif
       if (how != 0) {
         on.store(how == 1);
         r = kernel::sgd_range<Model, kernel::plain_access>(dense, d.labels.data(), w.data(), inv.data(), perm.data(),
-                                                           0, perm.size(), p);
+                                                           begin, end, p);
       }
       loss += r.loss;
+      CHECK(r.examples == end - begin);
     }
     on.store(saved);
     return std::pair{w, loss};
@@ -139,15 +160,17 @@ TEST_CASE("the AVX2 dense loop trains the portable loop's model bit for bit") {
     MESSAGE("this CPU has no AVX2: the portable dense loop is the only one");
     return;
   }
-  for (std::size_t dims : {7, 16, 37, 100})
-    for (std::size_t batch : {1, 2, 7}) {
-      check_dense_avx2_matches_portable<models::svm, double>(dims, batch);
-      check_dense_avx2_matches_portable<models::svm, float>(dims, batch);
-      check_dense_avx2_matches_portable<models::logistic, double>(dims, batch);
-      check_dense_avx2_matches_portable<models::logistic, float>(dims, batch);
-      check_dense_avx2_matches_portable<models::least_squares, double>(dims, batch);
-      check_dense_avx2_matches_portable<models::least_squares, float>(dims, batch);
-    }
+  // Widths around the vector and block sizes (tails of 1-15 columns of floats and doubles).
+  for (std::size_t dims : {1, 3, 7, 12, 13, 16, 29, 31, 37, 100})
+    for (std::size_t batch : {1, 2, 7})
+      for (double lambda : {0.0, 0.5}) {  // λ = 0: hinge examples outside the margin are skipped
+        check_dense_avx2_matches_portable<models::svm, double>(dims, batch, lambda);
+        check_dense_avx2_matches_portable<models::svm, float>(dims, batch, lambda);
+        check_dense_avx2_matches_portable<models::logistic, double>(dims, batch, lambda);
+        check_dense_avx2_matches_portable<models::logistic, float>(dims, batch, lambda);
+        check_dense_avx2_matches_portable<models::least_squares, double>(dims, batch, lambda);
+        check_dense_avx2_matches_portable<models::least_squares, float>(dims, batch, lambda);
+      }
 }
 
 TEST_CASE("CSR explicit zeros are untouched and the precomputed shrink factors give the inline bits") {
