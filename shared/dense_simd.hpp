@@ -40,22 +40,19 @@
 
 namespace hogwild::kernel {
 
-// Whether sgd_range takes the AVX2 dense loop: true when the CPU has AVX2. Tests and benchmarks
-// switch it off to compare with the portable loop on the same machine.
-inline std::atomic<bool>& dense_avx2_switch() {
-#if HOGWILD_DENSE_AVX2
-  static std::atomic<bool> on{__builtin_cpu_supports("avx2") != 0};
-#else
-  static std::atomic<bool> on{false};
-#endif
-  return on;
-}
+// Whether the CPU has AVX2 (false in a build without the AVX2 loop); and the switch sgd_range and
+// dot() read, on when it has: tests and benchmarks switch it off to compare with the portable loop
+// on the same machine.
 inline bool dense_avx2_available() {
 #if HOGWILD_DENSE_AVX2
   return __builtin_cpu_supports("avx2") != 0;
 #else
   return false;
 #endif
+}
+inline std::atomic<bool>& dense_avx2_switch() {
+  static std::atomic<bool> on{dense_avx2_available()};
+  return on;
 }
 
 // The lane-combining tree of the dense dot product, shared by both paths: m_k = l_k + l_{k+8},

@@ -89,13 +89,14 @@ inline T dot(const sparse_row& x, const T* w) {
 // sums in the same order, so the same bits.
 template <class Access, weight_type T>
 inline T dot(const dense_row& x, const T* w) {
+  if constexpr (std::is_same_v<Access, plain_access>) {
 #if HOGWILD_DENSE_AVX2
-  if constexpr (std::is_same_v<Access, plain_access>)  // evaluation, sync workers' coefficients
     if (dense_avx2_switch().load(std::memory_order_relaxed)) return avx2::dot(x.val, w, x.dims);
 #endif
 #if defined(__SSE2__)
-  if constexpr (std::is_same_v<Access, plain_access>) return sse2::dot(x.val, w, x.dims);
+    return sse2::dot(x.val, w, x.dims);
 #endif
+  }
   T l[16] = {};
   std::uint32_t j = 0;
   for (; j + 16 <= x.dims; j += 16)
@@ -286,11 +287,22 @@ struct range_result {
 // Largest model (columns) for which sgd_range precomputes the shrink factors on its stack.
 inline constexpr std::size_t max_factor_dims = 4096;
 
+// factor[j] = 1 − shrink/d_j for the full batches of a range (shrink = γλ/K rounded to T, the
+// value apply_batch computes for a batch of K); returns shrink.
+template <weight_type T>
+inline T full_batch_factors(const step_params& p, const double* inv_du, std::size_t dims, T* factor) {
+  const T shrink = static_cast<T>(p.step / static_cast<double>(p.batch) * p.lambda);
+  for (std::size_t j = 0; j < dims; ++j) factor[j] = shrink_factor(shrink, inv_du[j]);
+  return shrink;
+}
+
 #if HOGWILD_DENSE_AVX2
 // sgd_range for a single-output model on dense rows with plain access, in AVX2 (the dispatch is at
-// the top of sgd_range; shared/dense_simd.hpp says what is computed). The same batches, prefetches,
-// skips and loss sums as sgd_range; the full batches' factors 1 − shrink/d_u once per call; the
-// last, shorter batch through apply_batch (the portable update gives the same bits).
+// sgd_range below; shared/dense_simd.hpp says what is computed). The same batches, prefetches,
+// skips and loss sums as sgd_range_portable; the coefficients' loop is batch_coefficients' with
+// avx2::dot called directly (through batch_coefficients, the switch test on every row measured
+// 3-4 ns/example slower); the full batches' factors once per call; the last, shorter batch
+// through apply_batch (the portable update gives the same bits).
 template <class Model, weight_type T>
 [[gnu::target("avx2")]] range_result sgd_range_dense_avx2(const dense_view& data, const float* labels, T* w,
                                                           const double* inv_du, const std::uint32_t* perm,
@@ -298,8 +310,7 @@ template <class Model, weight_type T>
   double g[max_batch_coefficients];
   T factor[max_factor_dims];
   const auto dims = static_cast<std::uint32_t>(data.dims);
-  const T shrink = static_cast<T>(p.step / static_cast<double>(p.batch) * p.lambda);
-  for (std::size_t j = 0; j < dims; ++j) factor[j] = shrink_factor(shrink, inv_du[j]);
+  const T shrink = full_batch_factors(p, inv_du, dims, factor);
   range_result r;
   constexpr std::size_t ahead = 8;  // as sgd_range
   for (std::size_t i = begin; i < end && i < begin + ahead; ++i) prefetch_row(data, perm[i]);
@@ -359,8 +370,7 @@ range_result sgd_range_portable(const View& data, const float* labels, T* w, con
   if constexpr (factorable) {
     const std::size_t range_nnz = data.rows == 0 ? 0 : (end - begin) * data.row_ptr[data.rows] / data.rows;
     if (data.dims <= max_factor_dims && data.dims <= range_nnz && p.batch > 0) {
-      const T shrink = static_cast<T>(p.step / static_cast<double>(p.batch) * p.lambda);
-      for (std::size_t j = 0; j < data.dims; ++j) factor[j] = shrink_factor(shrink, inv_du[j]);
+      full_batch_factors(p, inv_du, data.dims, factor);
       use_factors = true;
     }
   }
