@@ -3,11 +3,16 @@
 //  - the same for a hand-written baseline SGD loop (raw arrays, no abstractions),
 //  - the kernel with float weights (--precision float32) on the same data and permutation, CSR and
 //    dense, plain and relaxed, with the float32 / float64 ratio of each,
+//  - the row prefetch hint: the float32 dense and float64 CSR kernels on huge-page copies of the
+//    data, prefetching into the caches or non-temporally (shared/data_view.hpp), and which one the
+//    coordinator picks for this data on this machine (try --rows 500000),
 //  - wall time of the whole default run (async, 8 forked workers per epoch, 200 epochs) and of
 //    the serial run, through train().
 // Usage: bench_kernel [--epochs E] [--rows N] [--repeat R] [--lambda L] [--kernel-only]
 // (--lambda: the kernels' L2 strength, default 1 as the coordinator's; with 0 the kernel skips
 // the updates of examples outside the margin, the baseline loop does not)
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -19,6 +24,7 @@
 
 #include "coordinator/trainer.hpp"
 #include "datasets/synthetic.hpp"
+#include "shared/cache_size.hpp"
 #include "shared/kernel.hpp"
 #include "shared/models/registry.hpp"
 #include "shared/rng.hpp"
@@ -50,6 +56,18 @@ void baseline_epoch(const data::dataset& d, const std::vector<double>& inv, cons
       }
     }
   }
+}
+
+// A copy of v in anonymous memory with transparent huge pages asked for, as the coordinator's
+// private data copy (coordinator/private_data.hpp); never freed (the benchmark exits).
+template <class T>
+const T* huge_page_copy(const std::vector<T>& v) {
+  const std::size_t bytes = v.size() * sizeof(T) + (std::size_t{2} << 20);
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return v.data();
+  madvise(p, bytes, MADV_HUGEPAGE);
+  std::memcpy(p, v.data(), v.size() * sizeof(T));
+  return static_cast<const T*>(p);
 }
 
 template <class F>
@@ -121,6 +139,19 @@ int main(int argc, char** argv) {
     f();
     sw.store(saved);
   };
+  // The row prefetch hint (shared/data_view.hpp): the same views on huge-page copies of the data,
+  // prefetched into the caches or with the non-temporal hint (`stream`), float32 dense rows and
+  // float64 CSR rows.
+  kernel::dense_view dv_huge{huge_page_copy(dense_vals), d.rows(), d.dims};
+  kernel::csr_view csr_huge{huge_page_copy(d.row_ptr), huge_page_copy(d.idx), huge_page_copy(d.val), d.rows(), d.dims};
+  auto run_hint = [&](bool stream, const auto& view, auto& weights) {
+    auto v = view;
+    v.stream = stream;
+    std::fill(weights.begin(), weights.end(), 0);
+    for (int e = 0; e < epochs; ++e)
+      kernel::sgd_range<models::svm, kernel::plain_access>(v, d.labels.data(), weights.data(), inv.data(), perm.data(), 0,
+                                                           perm.size(), {0.001, lambda, 2, 1});
+  };
   // Rounds interleave the variants (each round runs every variant once) and each keeps its best:
   // on a shared, loaded machine this compares them under the same conditions.
   std::vector<std::function<void()>> variants = {
@@ -138,7 +169,11 @@ int main(int argc, char** argv) {
       [&] { run_dense(kernel::relaxed_access{}, wf); },
       // The dense rows' portable loop (the AVX2 switch off), float64 and float32 weights.
       [&] { with_avx2(false, [&] { run_dense(kernel::plain_access{}, w); }); },
-      [&] { with_avx2(false, [&] { run_dense(kernel::plain_access{}, wf); }); }};
+      [&] { with_avx2(false, [&] { run_dense(kernel::plain_access{}, wf); }); },
+      [&] { run_hint(false, dv_huge, wf); },
+      [&] { run_hint(true, dv_huge, wf); },
+      [&] { run_hint(false, csr_huge, w); },
+      [&] { run_hint(true, csr_huge, w); }};
   std::vector<double> best_ns(variants.size(), 1e30);
   for (int r = 0; r < repeat; ++r)
     for (std::size_t k = 0; k < variants.size(); ++k)
@@ -171,6 +206,19 @@ int main(int argc, char** argv) {
                 best_ns[7], dense_plain / best_ns[9], best_ns[7] / best_ns[10]);
   else
     std::printf("(no AVX2 on this CPU: the rows above are the portable loop)\n");
+
+  const std::size_t dense_bytes = dense_vals.size() * sizeof(float),
+                    csr_bytes = d.row_ptr.size() * sizeof(std::uint64_t) + d.nnz() * (sizeof(std::uint32_t) + sizeof(float)),
+                    llc = kernel::last_level_cache_bytes();
+  std::printf("\n%-36s %10s %10s   (ns/example, huge pages; last-level cache %.1f MiB)\n", "row prefetch hint",
+              "dense f32", "CSR f64", static_cast<double>(llc) / (1 << 20));
+  std::printf("%-36s %10.1f %10.1f\n", "into the caches", best_ns[11], best_ns[13]);
+  std::printf("%-36s %10.1f %10.1f   (%.2fx, %.2fx)\n", "non-temporal", best_ns[12], best_ns[14],
+              best_ns[12] / best_ns[11], best_ns[14] / best_ns[13]);
+  std::printf("%-36s %10s %10s   (data %.1f / %.1f MiB)\n", "the coordinator picks",
+              kernel::streams_past_cache(dense_bytes, llc) ? "non-temp." : "caches",
+              kernel::streams_past_cache(csr_bytes, llc) ? "non-temp." : "caches", static_cast<double>(dense_bytes) / (1 << 20),
+              static_cast<double>(csr_bytes) / (1 << 20));
 
   if (!whole_runs) return 0;
   // Whole runs through the coordinator's train(), default configuration (but --lambda).

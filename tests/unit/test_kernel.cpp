@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "datasets/synthetic.hpp"
+#include "shared/cache_size.hpp"
 #include "shared/kernel.hpp"
 #include "shared/models/registry.hpp"
 #include "shared/partition.hpp"
@@ -54,6 +55,47 @@ TEST_CASE("CSR and dense paths train the same model on the same data") {
     }
     CHECK(norm > 0.1);  // the model actually moved
   }
+}
+
+TEST_CASE("rows prefetched with the non-temporal hint train the same model") {
+  const auto d = small_train_set(500);
+  const auto dense_vals = data::to_dense(d);
+  const auto inv = data::inverse_column_counts(d);
+  const auto perm = shuffled_order(d.rows(), 5);
+  auto train = [&](const auto& view, auto zero) {
+    std::vector<decltype(zero)> w(d.dims, zero);
+    for (int epoch = 0; epoch < 2; ++epoch)
+      kernel::sgd_range<models::svm, kernel::plain_access>(view, d.labels.data(), w.data(), inv.data(), perm.data(), 0,
+                                                           perm.size(), {0.05, 0.5, 2, 1});
+    return w;
+  };
+  for (const bool stream : {false, true}) {
+    CAPTURE(stream);
+    kernel::csr_view csr = d.csr();
+    csr.stream = stream;
+    const kernel::dense_view dense{dense_vals.data(), d.rows(), d.dims, stream};
+    kernel::csr_view csr_plain = d.csr();
+    const kernel::dense_view dense_plain{dense_vals.data(), d.rows(), d.dims};
+    CHECK(train(csr, 0.0) == train(csr_plain, 0.0));
+    CHECK(train(csr, 0.0f) == train(csr_plain, 0.0f));
+    CHECK(train(dense, 0.0) == train(dense_plain, 0.0));
+    CHECK(train(dense, 0.0f) == train(dense_plain, 0.0f));
+    CHECK(train(csr, 0.0) != std::vector<double>(d.dims, 0.0));  // the model moved
+  }
+}
+
+TEST_CASE("data streams past the cache only above twice the last-level cache") {
+  constexpr std::size_t MiB = std::size_t{1} << 20;
+  CHECK_FALSE(kernel::streams_past_cache(100 * MiB, 0));  // cache size unknown: never
+  CHECK_FALSE(kernel::streams_past_cache(8 * MiB, 8 * MiB));
+  CHECK_FALSE(kernel::streams_past_cache(16 * MiB, 8 * MiB));
+  CHECK(kernel::streams_past_cache(16 * MiB + 2, 8 * MiB));
+  CHECK(kernel::streams_past_cache(200 * MiB, 8 * MiB));
+  // A size read from sysfs ("8192K") or sysconf: unknown, or at least a small L2's 64 KiB (a
+  // unit misread as bytes would give 8192).
+  const std::size_t llc = kernel::last_level_cache_bytes();
+  CHECK((llc == 0 || llc >= 64 * 1024));
+  CHECK(llc == kernel::last_level_cache_bytes());
 }
 
 TEST_CASE("the dense dot product sums in 16 lanes combined by one fixed tree") {

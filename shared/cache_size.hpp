@@ -1,0 +1,22 @@
+// The size of the CPU's last-level cache, and whether a data set streams past it. The kernel's
+// row prefetches take the non-temporal hint for data that does not fit (shared/data_view.hpp).
+#pragma once
+#include <cstddef>
+
+namespace hogwild::kernel {
+
+// Bytes of the largest unified cache that CPU 0 sees, read once from
+// /sys/devices/system/cpu/cpu0/cache/index*/ (the size of one instance: what the cores sharing
+// it hold, not the package total); sysconf(_SC_LEVEL3_CACHE_SIZE), then level 2, where sysfs has
+// no entry; 0 when neither says.
+std::size_t last_level_cache_bytes();
+
+// True when `data_bytes` of rows read in a random order each epoch exceed twice the last-level
+// cache of `cache_bytes` (0: unknown, never). Measured on the 2-core AMD EPYC VM (8 MiB L3):
+// with 8 MiB of rows prefetching into the caches is faster, with 20 MiB and more the
+// non-temporal hint is (docs/performance.md).
+constexpr bool streams_past_cache(std::size_t data_bytes, std::size_t cache_bytes) {
+  return cache_bytes > 0 && data_bytes / 2 > cache_bytes;
+}
+
+}  // namespace hogwild::kernel
