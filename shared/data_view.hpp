@@ -46,7 +46,8 @@ struct dense_view {
 // then deletes every call to it, since nothing uses its result: the prefetches vanish from any
 // caller that does not happen to inline it (seen in a benchmark harness, where every row prefetch
 // was gone while the kernel's own copies kept theirs).
-// With `stream` set (the data is over twice the last-level cache, shared/cache_size.hpp) the
+// With `stream` set (the data is over twice the last-level cache; shared/cache_size.hpp,
+// streams_rows, says when the segment's views set it) the
 // prefetches take the non-temporal hint: rows visited once an epoch in a random order are not in
 // the caches at the next epoch anyway, and bringing them into L2 (and, on AMD, L3 as L2's
 // victims) only pushes other lines out. Measured on the AMD EPYC VM, serial float32 dense rows:

@@ -151,16 +151,17 @@ void set_weights(const segment_view& v, const double* w) {
   });
 }
 
-// Rows are prefetched with the non-temporal hint when the data section is over twice the
-// last-level cache (shared/data_view.hpp, prefetch_row).
+// Rows are prefetched with the non-temporal hint when the data streams past the last-level cache
+// (shared/cache_size.hpp, streams_rows; shared/data_view.hpp, prefetch_row).
 kernel::csr_view segment_view::csr() const {
   const auto& h = hdr();
   const std::size_t bytes = h.row_ptr.bytes + h.col_idx.bytes + h.values.bytes;
-  return {row_ptr(), col_idx(), values(), h.rows, h.dims, kernel::streams_past_cache(bytes, kernel::last_level_cache_bytes())};
+  return {row_ptr(), col_idx(), values(), h.rows, h.dims,
+          kernel::streams_rows(bytes, h.rows, h.outputs, kernel::last_level_cache_bytes())};
 }
 kernel::dense_view segment_view::dense() const {
   const auto& h = hdr();
-  return {values(), h.rows, h.dims, kernel::streams_past_cache(h.values.bytes, kernel::last_level_cache_bytes())};
+  return {values(), h.rows, h.dims, kernel::streams_rows(h.values.bytes, h.rows, h.outputs, kernel::last_level_cache_bytes())};
 }
 
 std::string unique_name(const char* kind) {

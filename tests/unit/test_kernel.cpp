@@ -84,13 +84,19 @@ TEST_CASE("rows prefetched with the non-temporal hint train the same model") {
   }
 }
 
-TEST_CASE("data streams past the cache only above twice the last-level cache") {
+TEST_CASE("rows stream past the cache above twice the last-level cache for small rows of one-output models") {
   constexpr std::size_t MiB = std::size_t{1} << 20;
   CHECK_FALSE(kernel::streams_past_cache(100 * MiB, 0));  // cache size unknown: never
   CHECK_FALSE(kernel::streams_past_cache(8 * MiB, 8 * MiB));
   CHECK_FALSE(kernel::streams_past_cache(16 * MiB, 8 * MiB));
   CHECK(kernel::streams_past_cache(16 * MiB + 2, 8 * MiB));
   CHECK(kernel::streams_past_cache(200 * MiB, 8 * MiB));
+  // The kernel streams rows of single-output models averaging at most 2 KiB.
+  CHECK(kernel::streams_rows(200 * MiB, 500000, 1, 8 * MiB));       // 400-byte rows
+  CHECK_FALSE(kernel::streams_rows(200 * MiB, 500000, 10, 8 * MiB)); // multi-output model
+  CHECK_FALSE(kernel::streams_rows(200 * MiB, 50000, 1, 8 * MiB));   // 4 KiB rows
+  CHECK_FALSE(kernel::streams_rows(8 * MiB, 20000, 1, 8 * MiB));     // fits the caches
+  CHECK_FALSE(kernel::streams_rows(0, 0, 1, 8 * MiB));
   // A size read from sysfs ("8192K") or sysconf: unknown, or at least a small L2's 64 KiB (a
   // unit misread as bytes would give 8192).
   const std::size_t llc = kernel::last_level_cache_bytes();
