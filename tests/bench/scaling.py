@@ -76,6 +76,10 @@ CONFIGS = {
     "async fork run replicas": ["--mode", "async", "--executor", "fork", "--worker-lifetime", "run",
                                 "--replicas", "worker"],
     "async thread run shared": ["--mode", "async", "--executor", "thread", "--worker-lifetime", "run"],
+    # Threads started every epoch, each on its own replica: the fastest 2-vs-1 configuration on
+    # the 2-core VM (docs/performance.md, floors).
+    "async thread epoch replicas": ["--mode", "async", "--executor", "thread", "--worker-lifetime", "epoch",
+                                    "--replicas", "worker"],
 }
 # The main job as the README runs it (new processes every epoch), on the default data only.
 DEFAULT_ONLY = {"async fork epoch shared": ["--mode", "async", "--executor", "fork", "--worker-lifetime", "epoch"]}
