@@ -5,7 +5,8 @@
 
 namespace hogwild::kernel {
 
-// Bytes of the largest unified cache that CPU 0 sees, read once from
+// Bytes of the largest unified cache that CPU 0 sees, read once per process (~0.2 ms: the
+// segment's creator reads it and records its decision in the header, workers never do) from
 // /sys/devices/system/cpu/cpu0/cache/index*/ (the size of one instance: what the cores sharing
 // it hold, not the package total); sysconf(_SC_LEVEL3_CACHE_SIZE), then level 2, where sysfs has
 // no entry; 0 when neither says.

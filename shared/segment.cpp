@@ -90,6 +90,7 @@ segment_view::segment_view(void* base, std::size_t mapped_bytes) : base_(base) {
     throw usage_error("segment header names an unknown model");
   if (h.weight_precision != precision::float32 && h.weight_precision != precision::float64)
     throw usage_error("segment header has an unknown weight precision");
+  if (h.stream_rows > 1) throw usage_error("segment header has an unknown prefetch setting");
   const std::uint64_t wbytes = static_cast<std::uint32_t>(h.weight_precision);
   // Section sizes must match the declared shape.
   const bool sizes_ok =
@@ -151,17 +152,15 @@ void set_weights(const segment_view& v, const double* w) {
   });
 }
 
-// Rows are prefetched with the non-temporal hint when the data streams past the last-level cache
-// (shared/cache_size.hpp, streams_rows; shared/data_view.hpp, prefetch_row).
+// Rows are prefetched with the non-temporal hint when the header says so (shared/data_view.hpp,
+// prefetch_row).
 kernel::csr_view segment_view::csr() const {
   const auto& h = hdr();
-  const std::size_t bytes = h.row_ptr.bytes + h.col_idx.bytes + h.values.bytes;
-  return {row_ptr(), col_idx(), values(), h.rows, h.dims,
-          kernel::streams_rows(bytes, h.rows, h.outputs, kernel::last_level_cache_bytes())};
+  return {row_ptr(), col_idx(), values(), h.rows, h.dims, h.stream_rows != 0};
 }
 kernel::dense_view segment_view::dense() const {
   const auto& h = hdr();
-  return {values(), h.rows, h.dims, kernel::streams_rows(h.values.bytes, h.rows, h.outputs, kernel::last_level_cache_bytes())};
+  return {values(), h.rows, h.dims, h.stream_rows != 0};
 }
 
 std::string unique_name(const char* kind) {
@@ -194,6 +193,12 @@ owned_segment::owned_segment(std::string name, const segment_spec& spec)
   h.weight_precision = spec.weight_precision;
   h.lambda = spec.lambda;
   h.creator_pid = static_cast<std::uint64_t>(::getpid());
+  // Read here, once per run: the cache size costs ~0.2 ms of sysfs reads, which a worker started
+  // every epoch (spawn) would otherwise pay each time.
+  h.stream_rows = kernel::streams_rows(h.row_ptr.bytes + h.col_idx.bytes + h.values.bytes, h.rows, h.outputs,
+                                       kernel::last_level_cache_bytes())
+                      ? 1
+                      : 0;
   try {
     bip::permissions perm;
     perm.set_permissions(0600);

@@ -21,10 +21,11 @@
 namespace hogwild::shm {
 
 inline constexpr std::uint64_t segment_magic = 0x31444c4957474f48ULL;  // "HOGWILD1" little-endian
-inline constexpr std::uint32_t segment_version = 6;  // 2: control section, 128-byte stats; 3: model replicas;
+inline constexpr std::uint32_t segment_version = 7;  // 2: control section, 128-byte stats; 3: model replicas;
                                                      // 4: worker_stats.process_cpu_seconds;
                                                      // 5: header.weight_precision (float32 weights);
-                                                     // 6: worker_stats.heartbeat_ns (async watchdog)
+                                                     // 6: worker_stats.heartbeat_ns (async watchdog);
+                                                     // 7: header.stream_rows (was reserved)
 
 struct section {
   std::uint64_t offset = 0;
@@ -104,7 +105,9 @@ struct header {
   section replicas;
   std::uint64_t replica_stride;
   std::uint32_t replica_count;
-  std::uint32_t reserved2;
+  // 1: the kernel prefetches rows with the non-temporal hint (the data streams past the last-level
+  // cache; decided once by the segment's creator, shared/cache_size.hpp), 0: into the caches.
+  std::uint32_t stream_rows;
 };
 
 // What a segment must hold; the coordinator fills it before creating one.

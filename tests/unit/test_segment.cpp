@@ -84,6 +84,23 @@ TEST_CASE("attaching validates the header") {
   SUBCASE("missing segment") {
     CHECK_THROWS_AS(shm::attached_segment{name + "-missing"}, usage_error);
   }
+  SUBCASE("unknown prefetch setting") {
+    h.stream_rows = 2;
+    CHECK_THROWS_WITH_AS(shm::attached_segment{name}, doctest::Contains("prefetch"), usage_error);
+  }
+}
+
+TEST_CASE("the creator records the prefetch hint in the header and the views carry it") {
+  const std::string name = shm::unique_name("hogwild-test");
+  shm::owned_segment seg(name, small_spec());
+  auto& h = seg.view().hdr();
+  seg.view().row_ptr()[10] = 20;
+  CHECK(h.stream_rows == 0);  // 10 rows stream past no cache
+  CHECK_FALSE(seg.view().csr().stream);
+  h.stream_rows = 1;  // what the creator writes for data over twice the last-level cache
+  shm::attached_segment a(name);
+  CHECK(a.view().csr().stream);
+  CHECK(a.view().dense().stream);
 }
 
 TEST_CASE("model replicas: one page-aligned copy per worker, validated on attach") {
