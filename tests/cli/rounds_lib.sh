@@ -6,9 +6,16 @@
 start_run() {
   local out=$1
   shift
+  # Emptied here, before the run starts: the run's own `>"$out"` happens in the background job,
+  # and until it does the file still holds the previous round's epoch lines, which the wait below
+  # took for this round's (then the file was emptied and the check after the loop failed: "no
+  # epoch line" after a fraction of a second, once in a ctest -j2 run).
+  : >"$out"
   setsid "$@" >"$out" 2>&1 &
   pid=$!
-  for _ in $(seq 1 1500); do
+  # Bounded by the clock rather than by a count of sleeps (each sleep also costs a process start).
+  local t0=$SECONDS
+  while ((SECONDS - t0 < 30)); do
     grep -q '^epoch' "$out" && break
     sleep 0.02
   done
