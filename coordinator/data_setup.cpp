@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "datasets/synthetic.hpp"
+#include "shared/kernel.hpp"
 #include "shared/error.hpp"
 
 namespace hogwild {
@@ -73,6 +74,19 @@ std::string resolve_data_defaults(config& c, const run_data& d) {
   c.learning_rate = n2 > 0 ? 1.0 / n2 : 1.0;
   return fmt::format("learning rate {:g} = 1 / max squared row norm ({:g}) of the scaled training rows", c.learning_rate,
                      n2);
+}
+
+kernel::layout choose_layout(const config& c, const data::dataset& d, int outputs, bool avx2) {
+  if (c.layout == layout_choice::dense) return kernel::layout::dense;
+  if (c.layout == layout_choice::csr) return kernel::layout::csr;
+  const double cells = static_cast<double>(d.rows()) * static_cast<double>(d.dims);
+  const double density = cells > 0 ? static_cast<double>(d.nnz()) / cells : 0.0;
+  if (density >= 0.5) return kernel::layout::dense;
+  const bool plain_runner = c.mode == run_mode::serial || c.mode == run_mode::round_robin ||
+                            (c.mode == run_mode::async && c.replicas == replica_mode::worker);
+  const bool avx2_loop = c.weight_precision == precision::float32 && outputs == 1 && avx2 &&
+                         d.dims <= kernel::max_factor_dims && plain_runner;
+  return avx2_loop && density >= 1.0 / 6.0 ? kernel::layout::dense : kernel::layout::csr;
 }
 
 }  // namespace hogwild

@@ -29,4 +29,14 @@ std::string resolve_data_defaults(config& c, const run_data& d);
 
 data::label_task label_task_for(models::model_kind m);
 
+// The segment's layout for the rows of `d` (--layout; auto: docs/usage.md). Auto picks dense rows
+// from density 0.5 up (they are then no larger than CSR), and from density 1/6 up (dense at most
+// 3x the CSR bytes) where the AVX2 dense loop trains them: float32 weights, a one-output model
+// (`outputs`), a CPU with AVX2 (`avx2`), at most kernel::max_factor_dims columns, and a runner
+// with plain access to its model (serial, round-robin, async with --replicas worker). Measured
+// on the 2-core AMD EPYC VM, serial float32: dense rows as fast as CSR at density 0.1 and 2x
+// faster at 0.2 and 0.3 (100 columns); at 1,000 columns CSR faster at 0.1, dense ~0.83 ns a
+// column (docs/performance.md).
+kernel::layout choose_layout(const config& c, const data::dataset& d, int outputs, bool avx2);
+
 }  // namespace hogwild

@@ -56,13 +56,6 @@ double cpu_seconds() {
   return tv(self.ru_utime) + tv(self.ru_stime) + tv(kids.ru_utime) + tv(kids.ru_stime);
 }
 
-kernel::layout choose_layout(const config& c, const data::dataset& d) {
-  if (c.layout == layout_choice::dense) return kernel::layout::dense;
-  if (c.layout == layout_choice::csr) return kernel::layout::csr;
-  const double density = static_cast<double>(d.nnz()) / (static_cast<double>(d.rows()) * static_cast<double>(d.dims));
-  return density < 0.5 ? kernel::layout::csr : kernel::layout::dense;
-}
-
 // Copies `src` into `dst` in 4 MiB pieces, releasing each piece of the source once copied, then
 // frees the source: the heap copy and the segment never both hold the whole array.
 template <class T>
@@ -410,7 +403,7 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
   spec.dims = train_set.dims;
   spec.nnz = train_set.nnz();
   spec.outputs = static_cast<std::uint32_t>(C);
-  spec.data_layout = choose_layout(c, train_set);
+  spec.data_layout = choose_layout(c, train_set, C, kernel::dense_avx2_available());
   spec.model = c.model;
   spec.workers = c.workers;
   spec.batch_size = c.batch_size;

@@ -4,7 +4,9 @@
 #include <vector>
 
 #include "coordinator/cli.hpp"
+#include "coordinator/data_setup.hpp"
 #include "shared/error.hpp"
+#include "tests/unit/synthetic_rows.hpp"
 
 using namespace hogwild;
 
@@ -171,4 +173,28 @@ TEST_CASE("--executor, --worker-lifetime, --attach and --profile") {
                        usage_error);
   CHECK_THROWS_WITH_AS(raw({"--executor", "thread", "--attach", "inherit"}),
                        doctest::Contains("--attach: inherit needs --executor fork"), usage_error);
+}
+
+TEST_CASE("layout auto picks dense rows where they are smaller or where the AVX2 loop trains them") {
+  const auto rows = [](std::size_t dims, double density) { return test::synthetic_rows(400, dims, density); };
+  const auto d20 = rows(100, 0.2), d10 = rows(100, 0.1), d60 = rows(100, 0.6);
+  const auto dense = kernel::layout::dense, csr = kernel::layout::csr;
+  // Density 0.5 and up: dense, whatever the run.
+  CHECK(choose_layout(parse({}), d60, 1, false) == dense);
+  CHECK(choose_layout(parse({"--layout", "csr"}), d60, 1, true) == csr);
+  // Density 0.2: dense only for float32, one output, AVX2 and a runner with plain access.
+  const config serial32 = parse({"--mode", "serial", "--precision", "float32"});
+  CHECK(choose_layout(serial32, d20, 1, true) == dense);
+  CHECK(choose_layout(serial32, d20, 1, false) == csr);   // no AVX2
+  CHECK(choose_layout(serial32, d20, 10, true) == csr);   // multi-output model
+  CHECK(choose_layout(serial32, d10, 1, true) == csr);    // below density 1/6
+  CHECK(choose_layout(parse({"--mode", "serial"}), d20, 1, true) == csr);  // float64
+  CHECK(choose_layout(parse({"--mode", "round-robin", "--workers", "2", "--precision", "float32"}), d20, 1, true) ==
+        dense);
+  CHECK(choose_layout(parse({"--workers", "2", "--replicas", "worker", "--precision", "float32"}), d20, 1, true) ==
+        dense);
+  CHECK(choose_layout(parse({"--workers", "2", "--precision", "float32"}), d20, 1, true) == csr);  // shared model
+  CHECK(choose_layout(parse({"--mode", "sync", "--workers", "2", "--precision", "float32"}), d20, 1, true) == csr);
+  CHECK(choose_layout(parse({"--mode", "serial", "--precision", "float32", "--layout", "csr"}), d20, 1, true) == csr);
+  CHECK(choose_layout(serial32, rows(5000, 0.2), 1, true) == csr);  // wider than the AVX2 loop takes
 }
