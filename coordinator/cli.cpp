@@ -149,7 +149,7 @@ void build(CLI::App& app, raw_options& o) {
             return "";
           },
           "", "UINT64"));
-  app.add_option("--layout", o.layout, "data layout in the segment: auto (CSR below density 0.5) | dense | csr")
+  app.add_option("--layout", o.layout, "data layout in the segment: auto (dense from density 0.5, or 1/6 for float32 runs with one writer per model; docs/usage.md) | dense | csr")
       ->check(CLI::IsMember({"auto", "dense", "csr"}));
   app.add_option("--epochs", o.epochs, "passes over the training data (default 200; 100 for regression; 20 with --train)");
   app.add_option("--learning-rate", o.learning_rate, "step size γ of the first epoch (default 0.001; with --train: "
