@@ -17,8 +17,12 @@ std::string sysfs_line(const std::string& path) {
   return s;
 }
 
-// "8192K", "1M" or "512" (bytes) as bytes; 0 when it is none of these.
-std::size_t parse_size(const std::string& s) {
+}  // namespace
+
+namespace detail {
+
+std::size_t parse_cache_size(const std::string& s) {
+  if (s.empty() || s[0] < '0' || s[0] > '9') return 0;  // stoull would take " 8K" and wrap "-8K"
   std::size_t pos = 0;
   unsigned long long n = 0;
   try {
@@ -34,17 +38,27 @@ std::size_t parse_size(const std::string& s) {
   return 0;
 }
 
+}  // namespace detail
+
+namespace {
+
+// The size of the highest-level unified cache; 0 when one of them cannot be read (a level
+// skipped would make a lower one look like the last).
 std::size_t from_sysfs() {
   std::size_t best = 0;
   int best_level = 0;
-  for (int i = 0; i < 16; ++i) {
+  for (int i = 0; i < 16; ++i) {  // sysfs numbers index0, index1, ... without gaps
     const std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(i) + "/";
     const std::string type = sysfs_line(dir + "type");
     if (type.empty()) break;
     if (type != "Unified") continue;
     const int level = std::atoi(sysfs_line(dir + "level").c_str());
-    const std::size_t bytes = parse_size(sysfs_line(dir + "size"));
-    if (level > best_level && bytes > 0) best = bytes, best_level = level;
+    const std::size_t bytes = detail::parse_cache_size(sysfs_line(dir + "size"));
+    if (bytes == 0 || level <= 0) return 0;
+    if (level > best_level) {
+      best = bytes;
+      best_level = level;
+    }
   }
   return best;
 }

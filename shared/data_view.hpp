@@ -46,13 +46,15 @@ struct dense_view {
 // then deletes every call to it, since nothing uses its result: the prefetches vanish from any
 // caller that does not happen to inline it (seen in a benchmark harness, where every row prefetch
 // was gone while the kernel's own copies kept theirs).
-// With `stream` set (the data is over twice the last-level cache; shared/cache_size.hpp,
-// streams_rows, says when the segment's views set it) the prefetches take the non-temporal hint:
-// rows visited once an epoch in a random order are not in the caches at the next epoch anyway,
-// and bringing them into L2 (and, on AMD, L3 as L2's victims) only pushes other lines out.
-// Measured on the AMD EPYC VM, serial float32 dense rows: 500k rows 137 instead of 171
-// ns/example, 100k 93 instead of 124; but 10k rows (4 MB, which the caches hold between epochs)
-// 83 instead of 73 (docs/performance.md).
+// With `stream` set the row prefetches (and prefetch_locator's) take the non-temporal hint: rows
+// visited once an epoch in a random order are not in the caches at the next epoch anyway, and
+// bringing them into L2 (and, on AMD, L3 as L2's victims) only pushes other lines out. The
+// segment's creator decides it from the data's size, the last-level cache, the model's outputs,
+// the rows' size and the batch (shared/cache_size.hpp, streams_rows) and records it in the
+// header; figures in docs/performance.md ("non-temporal row prefetches").
+//
+// The kernel prefetches rows this many examples ahead of their use (kernel.hpp, sgd_range).
+inline constexpr std::size_t row_prefetch_distance = 8;
 template <int Hint>
 [[gnu::always_inline]] inline void prefetch_row_hint(const csr_view& v, std::size_t i) {
   const auto b = v.row_ptr[i];

@@ -312,7 +312,7 @@ template <class Model, weight_type T>
   const auto dims = static_cast<std::uint32_t>(data.dims);
   const T shrink = full_batch_factors(p, inv_du, dims, factor);
   range_result r;
-  constexpr std::size_t ahead = 8;  // as sgd_range
+  constexpr std::size_t ahead = row_prefetch_distance;  // as sgd_range
   for (std::size_t i = begin; i < end && i < begin + ahead; ++i) prefetch_row(data, perm[i]);
   for (std::size_t b = begin; b < end; b += p.batch) {
     const std::size_t e = b + p.batch < end ? b + p.batch : end;
@@ -376,7 +376,7 @@ range_result sgd_range_portable(const View& data, const float* labels, T* w, con
   }
   // Prefetch distances along the permutation, in examples: the row data `ahead` examples ahead,
   // and the CSR row pointer twice as far (it is needed to find the row).
-  constexpr std::size_t ahead = 8;
+  constexpr std::size_t ahead = row_prefetch_distance;
   for (std::size_t i = begin; i < end && i < begin + 2 * ahead; ++i) prefetch_locator(data, perm[i]);
   for (std::size_t i = begin; i < end && i < begin + ahead; ++i) prefetch_row(data, perm[i]);
   for (std::size_t b = begin; b < end; b += p.batch) {

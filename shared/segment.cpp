@@ -152,6 +152,11 @@ void set_weights(const segment_view& v, const double* w) {
   });
 }
 
+bool stream_rows_for(const header& h, std::size_t cache_bytes) {
+  return kernel::streams_rows(h.row_ptr.bytes + h.col_idx.bytes + h.values.bytes, h.rows, h.outputs, h.batch_size,
+                              cache_bytes);
+}
+
 // Rows are prefetched with the non-temporal hint when the header says so (shared/data_view.hpp,
 // prefetch_row).
 kernel::csr_view segment_view::csr() const {
@@ -195,10 +200,7 @@ owned_segment::owned_segment(std::string name, const segment_spec& spec)
   h.creator_pid = static_cast<std::uint64_t>(::getpid());
   // Read here, once per run: the cache size costs ~0.2 ms of sysfs reads, which a worker started
   // every epoch (spawn) would otherwise pay each time.
-  h.stream_rows = kernel::streams_rows(h.row_ptr.bytes + h.col_idx.bytes + h.values.bytes, h.rows, h.outputs,
-                                       kernel::last_level_cache_bytes())
-                      ? 1
-                      : 0;
+  h.stream_rows = stream_rows_for(h, kernel::last_level_cache_bytes()) ? 1 : 0;
   try {
     bip::permissions perm;
     perm.set_permissions(0600);

@@ -110,6 +110,11 @@ struct header {
   std::uint32_t stream_rows;
 };
 
+// Whether the kernel should prefetch the rows of a segment with header `h` non-temporally, on a
+// machine whose last-level cache holds `cache_bytes` (kernel::streams_rows on the header's data
+// sections, outputs and batch). The segment's creator records it in h.stream_rows.
+bool stream_rows_for(const header& h, std::size_t cache_bytes);
+
 // What a segment must hold; the coordinator fills it before creating one.
 struct segment_spec {
   std::uint64_t rows = 0, dims = 0, nnz = 0;

@@ -216,8 +216,8 @@ int main(int argc, char** argv) {
   std::printf("%-36s %10.1f %10.1f   (%.2fx, %.2fx)\n", "non-temporal", best_ns[12], best_ns[14],
               best_ns[12] / best_ns[11], best_ns[14] / best_ns[13]);
   std::printf("%-36s %10s %10s   (data %.1f / %.1f MiB)\n", "the coordinator picks",
-              kernel::streams_rows(dense_bytes, d.rows(), 1, llc) ? "non-temp." : "caches",
-              kernel::streams_rows(csr_bytes, d.rows(), 1, llc) ? "non-temp." : "caches", static_cast<double>(dense_bytes) / (1 << 20),
+              kernel::streams_rows(dense_bytes, d.rows(), 1, 2, llc) ? "non-temp." : "caches",
+              kernel::streams_rows(csr_bytes, d.rows(), 1, 2, llc) ? "non-temp." : "caches", static_cast<double>(dense_bytes) / (1 << 20),
               static_cast<double>(csr_bytes) / (1 << 20));
 
   if (!whole_runs) return 0;

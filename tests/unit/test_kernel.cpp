@@ -89,16 +89,32 @@ TEST_CASE("rows stream past the cache above twice the last-level cache for small
   CHECK_FALSE(kernel::streams_past_cache(100 * MiB, 0));  // cache size unknown: never
   CHECK_FALSE(kernel::streams_past_cache(8 * MiB, 8 * MiB));
   CHECK_FALSE(kernel::streams_past_cache(16 * MiB, 8 * MiB));
-  CHECK(kernel::streams_past_cache(16 * MiB + 2, 8 * MiB));
+  CHECK(kernel::streams_past_cache(16 * MiB + 1, 8 * MiB));
   CHECK(kernel::streams_past_cache(200 * MiB, 8 * MiB));
-  // The kernel streams rows of single-output models averaging at most 2 KiB.
-  CHECK(kernel::streams_rows(200 * MiB, 500000, 1, 8 * MiB));       // 400-byte rows
-  CHECK_FALSE(kernel::streams_rows(200 * MiB, 500000, 10, 8 * MiB)); // multi-output model
-  CHECK_FALSE(kernel::streams_rows(200 * MiB, 50000, 1, 8 * MiB));   // 4 KiB rows
-  CHECK_FALSE(kernel::streams_rows(8 * MiB, 20000, 1, 8 * MiB));     // fits the caches
-  CHECK_FALSE(kernel::streams_rows(0, 0, 1, 8 * MiB));
-  // A size read from sysfs ("8192K") or sysconf: unknown, or at least a small L2's 64 KiB (a
-  // unit misread as bytes would give 8192).
+  // One output, and the rows from a prefetch to the end of the batch within 16 KiB.
+  constexpr std::size_t rows400 = 200'000'000;  // 500k rows of 400 bytes
+  CHECK(kernel::streams_rows(rows400, 500000, 1, 2, 8 * MiB));          // batch 2
+  CHECK(kernel::streams_rows(rows400, 500000, 1, 32, 8 * MiB));         // (8 + 32) x 400 bytes = 16,000
+  CHECK_FALSE(kernel::streams_rows(rows400, 500000, 1, 33, 8 * MiB));   // 16,400
+  CHECK_FALSE(kernel::streams_rows(rows400, 500000, 1, 64, 8 * MiB));   // 28,800
+  CHECK_FALSE(kernel::streams_rows(rows400, 500000, 10, 2, 8 * MiB));   // multi-output model
+  CHECK_FALSE(kernel::streams_rows(rows400, 100000, 1, 2, 8 * MiB));    // 2,000-byte rows x 10
+  CHECK_FALSE(kernel::streams_rows(8 * MiB, 20000, 1, 2, 8 * MiB));     // fits the caches
+  CHECK_FALSE(kernel::streams_rows(0, 0, 1, 2, 8 * MiB));
+}
+
+TEST_CASE("cache sizes are read as sysfs writes them") {
+  using kernel::detail::parse_cache_size;
+  CHECK(parse_cache_size("32K") == 32 * 1024);
+  CHECK(parse_cache_size("1024K") == 1024 * 1024);
+  CHECK(parse_cache_size("8192K") == 8 * 1024 * 1024);
+  CHECK(parse_cache_size("8M") == 8 * 1024 * 1024);
+  CHECK(parse_cache_size("512") == 512);
+  for (const char* bad : {"", "K", "8k", "12X", "8K ", " 8K", "-8K", "x"}) {
+    CAPTURE(bad);
+    CHECK(parse_cache_size(bad) == 0);
+  }
+  // The machine's own: unknown, or at least a small L2's 64 KiB.
   const std::size_t llc = kernel::last_level_cache_bytes();
   CHECK((llc == 0 || llc >= 64 * 1024));
   CHECK(llc == kernel::last_level_cache_bytes());

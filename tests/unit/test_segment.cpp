@@ -90,6 +90,30 @@ TEST_CASE("attaching validates the header") {
   }
 }
 
+TEST_CASE("the prefetch hint follows the header's data sections outputs and batch") {
+  constexpr std::size_t MiB = std::size_t{1} << 20;
+  shm::header h{};
+  h.rows = 500000;
+  h.dims = 100;
+  h.outputs = 1;
+  h.batch_size = 2;
+  h.values.bytes = h.rows * h.dims * sizeof(float);  // dense rows: 200 MB, 400 bytes a row
+  CHECK(shm::stream_rows_for(h, 8 * MiB));
+  CHECK_FALSE(shm::stream_rows_for(h, 128 * MiB));  // fits twice in the cache
+  CHECK_FALSE(shm::stream_rows_for(h, 0));          // cache unknown
+  h.batch_size = 64;
+  CHECK_FALSE(shm::stream_rows_for(h, 8 * MiB));
+  h.batch_size = 2;
+  h.outputs = 10;
+  CHECK_FALSE(shm::stream_rows_for(h, 8 * MiB));
+  h.outputs = 1;
+  h.values.bytes = 20'000'000 * sizeof(float);  // CSR: 40 nonzeros a row, counted with idx and row_ptr
+  h.col_idx.bytes = 20'000'000 * sizeof(std::uint32_t);
+  h.row_ptr.bytes = (h.rows + 1) * sizeof(std::uint64_t);
+  CHECK(shm::stream_rows_for(h, 8 * MiB));
+  CHECK_FALSE(shm::stream_rows_for(h, 100 * MiB));  // 168 MB of CSR: not over twice 100 MiB
+}
+
 TEST_CASE("the creator records the prefetch hint in the header and the views carry it") {
   const std::string name = shm::unique_name("hogwild-test");
   shm::owned_segment seg(name, small_spec());
