@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "shared/kernel.hpp"
@@ -86,6 +88,32 @@ TEST_CASE("model losses and errors on known scores") {
   const double big = 800.0;  // no overflow
   CHECK(models::logistic::loss(&big, -1, 1) == doctest::Approx(800.0));
   CHECK(models::least_squares::error(&s_neg, 1.5f, 1) == doctest::Approx(4.0));
+}
+
+// svm::dloss is computed from bits (no branch): it must give what `y s < 1 ? -y : 0` gives,
+// sign of zero included, on both sides of the margin, on it, and for a NaN score.
+TEST_CASE("svm hinge coefficient is -y inside the margin and +0 elsewhere, bit for bit") {
+  const auto bits = [](double v) {
+    std::uint64_t b;
+    std::memcpy(&b, &v, sizeof b);
+    return b;
+  };
+  const double scores[] = {-3.0, -1.0, -0.0, 0.0, 0.5, 0.999999, 1.0, 1.5, 1e300, std::nan("")};
+  for (const float y : {1.0f, -1.0f})
+    for (const double s : scores) {
+      double g = 12345.0;
+      models::svm::dloss(&s, y, 1, &g);
+      const double want = (y * s < 1.0) ? -static_cast<double>(y) : 0.0;
+      CAPTURE(s);
+      CAPTURE(y);
+      CHECK(bits(g) == bits(want));
+    }
+  const double on_margin = 1.0, inside = 0.25;
+  double g = 1.0;
+  models::svm::dloss(&on_margin, 1.0f, 1, &g);
+  CHECK(bits(g) == bits(0.0));  // +0, not -0
+  models::svm::dloss(&inside, -1.0f, 1, &g);
+  CHECK(g == 1.0);
 }
 
 TEST_CASE("model registry round-trips names") {
