@@ -11,6 +11,7 @@
 #include "coordinator/eval_pool.hpp"
 #include "datasets/synthetic.hpp"
 #include "shared/evaluate.hpp"
+#include "shared/kernel.hpp"
 #include "tests/unit/synthetic_rows.hpp"
 
 using namespace hogwild;
@@ -69,6 +70,30 @@ TEST_CASE("evaluation of one chunk is the row-by-row sum and of several chunks w
     const evaluation e = evaluate(models::model_kind::svm, d.csr(), d.labels.data(), w.data(), 1, 0.5);
     CHECK(e.objective == doctest::Approx((loss + 0.25 * norm2) / n).epsilon(1e-12));
     CHECK(e.error == err / n);  // counts: exact in any order
+  }
+}
+
+TEST_CASE("multi-output evaluation gives the same bits with the AVX2 compilation and without") {
+  auto d = test::synthetic_rows(700, 30, 0.3);
+  for (std::size_t i = 0; i < d.labels.size(); ++i) d.labels[i] = static_cast<float>((i * 5) % 7);
+  for (const auto model : {models::model_kind::multiclass_svm, models::model_kind::softmax}) {
+    std::vector<double> w(30 * 7);
+    for (std::size_t j = 0; j < w.size(); ++j) w[j] = 0.01 * static_cast<double>(j % 11) - 0.05;
+    std::vector<float> wf(w.begin(), w.end());
+    auto& avx2 = kernel::dense_avx2_switch();
+    const bool saved = avx2.load();
+    evaluation e[2], ef[2];
+    for (const bool on : {false, true}) {
+      avx2.store(on && kernel::dense_avx2_available());
+      e[on] = evaluate(model, d.csr(), d.labels.data(), w.data(), 7, 0.5);
+      ef[on] = evaluate(model, d.csr(), d.labels.data(), wf.data(), 7, 0.5);
+    }
+    avx2.store(saved);
+    CHECK(same_bits(e[0].objective, e[1].objective));
+    CHECK(same_bits(e[0].error, e[1].error));
+    CHECK(same_bits(ef[0].objective, ef[1].objective));
+    CHECK(same_bits(ef[0].error, ef[1].error));
+    CHECK(e[0].error > 0.0);
   }
 }
 

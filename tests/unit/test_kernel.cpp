@@ -237,6 +237,65 @@ TEST_CASE("the AVX2 dense loop trains the portable loop's model bit for bit") {
       }
 }
 
+namespace {
+
+// A multi-output model trained three epochs with the AVX2 switch on (sgd_range takes the AVX2
+// compilation of the portable loop) and off (the portable loop): the same bits.
+template <class Model, class T, class View>
+void check_multi_avx2_matches_portable(const View& view, const std::vector<float>& labels, const double* inv,
+                                       const std::vector<std::uint32_t>& perm, int C, std::size_t batch) {
+  CAPTURE(Model::name);
+  CAPTURE(C);
+  CAPTURE(batch);
+  CAPTURE(sizeof(T));
+  const kernel::step_params p{0.05, 0.5, batch, C};
+  auto& on = kernel::dense_avx2_switch();
+  const bool saved = on.load();
+  auto train = [&](bool avx2) {
+    on.store(avx2);
+    std::vector<T> w(view.dims * static_cast<std::size_t>(C), T(0));
+    double loss = 0.0;
+    for (int epoch = 0; epoch < 3; ++epoch)
+      loss += kernel::sgd_range<Model, kernel::plain_access>(view, labels.data(), w.data(), inv, perm.data(), 0,
+                                                              perm.size(), p).loss;
+    on.store(saved);
+    return std::pair{w, loss};
+  };
+  const auto [w_avx, loss_avx] = train(true);
+  const auto [w_port, loss_port] = train(false);
+  CHECK(std::memcmp(w_avx.data(), w_port.data(), w_port.size() * sizeof(T)) == 0);
+  CHECK(std::memcmp(&loss_avx, &loss_port, sizeof loss_port) == 0);
+  double norm = 0.0;
+  for (const T v : w_port) norm += std::abs(static_cast<double>(v));
+  CHECK(norm > 0.01);  // the model moved
+}
+
+}  // namespace
+
+TEST_CASE("multi-output models: the AVX2 compilation of the loop trains the portable model bit for bit") {
+  if (!kernel::dense_avx2_available()) {
+    MESSAGE("this CPU has no AVX2: the portable loop is the only one");
+    return;
+  }
+  for (std::size_t dims : {7, 37})
+    for (int C : {3, 10, 13}) {
+      auto d = test::synthetic_rows(301, dims, 0.4);
+      for (std::size_t i = 0; i < d.labels.size(); ++i) d.labels[i] = static_cast<float>((i * 7) % C);
+      const auto dense_vals = data::to_dense(d);
+      const kernel::dense_view dense{dense_vals.data(), d.rows(), d.dims};
+      const kernel::csr_view csr = d.csr();
+      const auto inv = data::inverse_column_counts(d);
+      const auto perm = shuffled_order(d.rows(), 5);
+      for (std::size_t batch : {1, 2, 7}) {
+        check_multi_avx2_matches_portable<models::multiclass_svm, double>(csr, d.labels, inv.data(), perm, C, batch);
+        check_multi_avx2_matches_portable<models::multiclass_svm, float>(csr, d.labels, inv.data(), perm, C, batch);
+        check_multi_avx2_matches_portable<models::softmax, double>(csr, d.labels, inv.data(), perm, C, batch);
+        check_multi_avx2_matches_portable<models::softmax, float>(dense, d.labels, inv.data(), perm, C, batch);
+        check_multi_avx2_matches_portable<models::multiclass_svm, float>(dense, d.labels, inv.data(), perm, C, batch);
+      }
+    }
+}
+
 TEST_CASE("CSR explicit zeros are untouched and the precomputed shrink factors give the inline bits") {
   const auto d = small_train_set(1000);
   const auto inv = data::inverse_column_counts(d);
