@@ -309,16 +309,34 @@ template <class View>
 }
 
 #if HOGWILD_DENSE_AVX2
+// The update of the dense SIMD loop: avx2::apply, or avx512vl::apply (masked multiplies) on a CPU
+// with AVX-512VL. Each is called from an entry point compiled for its instruction set.
+struct avx2_update {
+  template <class T, class Scalar>
+  [[gnu::target("avx2")]] static void apply(const float* x, T* w, const T* factor, T step_g, std::uint32_t dims,
+                                            Scalar&& scalar) {
+    avx2::apply(x, w, factor, step_g, dims, scalar);
+  }
+};
+struct avx512vl_update {
+  template <class T, class Scalar>
+  [[gnu::target("avx2,avx512f,avx512vl")]] static void apply(const float* x, T* w, const T* factor, T step_g,
+                                                             std::uint32_t dims, Scalar&& scalar) {
+    avx512vl::apply(x, w, factor, step_g, dims, scalar);
+  }
+};
+
 // sgd_range for a single-output model on dense rows with plain access, in AVX2 (the dispatch is at
 // sgd_range below; shared/dense_simd.hpp says what is computed). The same batches, prefetches,
 // skips and loss sums as sgd_range_portable; the coefficients' loop is batch_coefficients' with
 // avx2::dot called directly (through batch_coefficients, the switch test on every row measured
 // 3-4 ns/example slower); the full batches' factors once per call; the last, shorter batch
-// through apply_batch (the portable update gives the same bits).
-template <class Model, weight_type T>
-[[gnu::target("avx2")]] range_result sgd_range_dense_avx2(const dense_view& data, const float* labels, T* w,
-                                                          const double* inv_du, const std::uint32_t* perm,
-                                                          std::size_t begin, std::size_t end, const step_params& p) {
+// through apply_batch (the portable update gives the same bits). The body is compiled once per
+// entry point below (always_inline into each, whose flatten inlines the rest for its target).
+template <class Model, class Update, weight_type T>
+[[gnu::always_inline]] inline range_result dense_simd_range(const dense_view& data, const float* labels, T* w,
+                                                            const double* inv_du, const std::uint32_t* perm,
+                                                            std::size_t begin, std::size_t end, const step_params& p) {
   double g[max_batch_coefficients];
   T factor[max_factor_dims];
   const auto dims = static_cast<std::uint32_t>(data.dims);
@@ -348,12 +366,26 @@ template <class Model, weight_type T>
       if (leaves_unchanged(g[i - b], p.lambda)) continue;
       const float* x = data.row(perm[i]).val;
       const T step_g = static_cast<T>(scale * g[i - b]);
-      avx2::apply(x, w, factor, step_g, dims, [&](std::uint32_t j) {  // apply_row's update of column j
+      Update::apply(x, w, factor, step_g, dims, [&](std::uint32_t j) {  // apply_row's update of column j
         w[j] = dense_updated<T>(w[j], x[j], inv_du[j], shrink, step_g);
       });
     }
   }
   return r;
+}
+template <class Model, weight_type T>
+[[gnu::target("avx2"), gnu::flatten]] range_result sgd_range_dense_avx2(const dense_view& data, const float* labels,
+                                                                        T* w, const double* inv_du,
+                                                                        const std::uint32_t* perm, std::size_t begin,
+                                                                        std::size_t end, const step_params& p) {
+  return dense_simd_range<Model, avx2_update>(data, labels, w, inv_du, perm, begin, end, p);
+}
+// The same loop with avx512vl::apply, for a CPU with AVX-512VL.
+template <class Model, weight_type T>
+[[gnu::target("avx2,avx512f,avx512vl"), gnu::flatten]] range_result sgd_range_dense_avx512vl(
+    const dense_view& data, const float* labels, T* w, const double* inv_du, const std::uint32_t* perm,
+    std::size_t begin, std::size_t end, const step_params& p) {
+  return dense_simd_range<Model, avx512vl_update>(data, labels, w, inv_du, perm, begin, end, p);
 }
 #endif
 
@@ -436,7 +468,8 @@ template <class Model, class View, weight_type T>
 #endif
 
 // The entry point: dense rows of a single-output model with plain access take the AVX2 loop when
-// the CPU has AVX2 (models of at most max_factor_dims columns), multi-output models with plain
+// the CPU has AVX2 (models of at most max_factor_dims columns; its AVX-512VL update where the CPU
+// has that too), multi-output models with plain
 // access the portable loop compiled for AVX2, everything else the portable loop.
 template <class Model, class Access, class View, weight_type T>
 range_result sgd_range(const View& data, const float* labels, T* w, const double* inv_du, const std::uint32_t* perm,
@@ -444,8 +477,11 @@ range_result sgd_range(const View& data, const float* labels, T* w, const double
 #if HOGWILD_DENSE_AVX2
   if constexpr (std::is_same_v<View, dense_view> && Model::fixed_outputs == 1 &&
                 std::is_same_v<Access, plain_access>) {
-    if (data.dims <= max_factor_dims && p.batch > 0 && dense_avx2_switch().load(std::memory_order_relaxed))
+    if (data.dims <= max_factor_dims && p.batch > 0 && dense_avx2_switch().load(std::memory_order_relaxed)) {
+      if (dense_avx512vl_switch().load(std::memory_order_relaxed))
+        return sgd_range_dense_avx512vl<Model>(data, labels, w, inv_du, perm, begin, end, p);
       return sgd_range_dense_avx2<Model>(data, labels, w, inv_du, perm, begin, end, p);
+    }
   }
 #endif
 #if HOGWILD_DENSE_AVX2

@@ -2,7 +2,9 @@
 //  - ns per example of the serial kernel (CSR, default data) with plain and relaxed-atomic access,
 //  - the same for a hand-written baseline SGD loop (raw arrays, no abstractions),
 //  - the kernel with float weights (--precision float32) on the same data and permutation, CSR and
-//    dense, plain and relaxed, with the float32 / float64 ratio of each,
+//    dense, plain and relaxed, with the float32 / float64 ratio of each; the dense rows' portable
+//    loop, AVX2 loop and, on a CPU with AVX-512VL, the AVX2 loop with its AVX2 update against the
+//    masked-multiply update it uses there,
 //  - the row prefetch hint: the float32 dense and float64 CSR kernels on huge-page copies of the
 //    data, prefetching into the caches or non-temporally (shared/data_view.hpp), and which one the
 //    coordinator picks for this data on this machine (try --rows 500000),
@@ -139,6 +141,13 @@ int main(int argc, char** argv) {
     f();
     sw.store(saved);
   };
+  auto with_avx512vl = [](bool on, auto&& f) {
+    auto& sw = kernel::dense_avx512vl_switch();
+    const bool saved = sw.load();
+    sw.store(on && saved);
+    f();
+    sw.store(saved);
+  };
   // The row prefetch hint (shared/data_view.hpp): the same views on huge-page copies of the data,
   // prefetched into the caches or with the non-temporal hint (`stream`), float32 dense rows and
   // float64 CSR rows.
@@ -173,7 +182,10 @@ int main(int argc, char** argv) {
       [&] { run_hint(false, dv_huge, wf); },
       [&] { run_hint(true, dv_huge, wf); },
       [&] { run_hint(false, csr_huge, w); },
-      [&] { run_hint(true, csr_huge, w); }};
+      [&] { run_hint(true, csr_huge, w); },
+      // The AVX2 loop with its AVX2 update where the CPU has AVX-512VL (switched off).
+      [&] { with_avx512vl(false, [&] { run_dense(kernel::plain_access{}, w); }); },
+      [&] { with_avx512vl(false, [&] { run_dense(kernel::plain_access{}, wf); }); }};
   std::vector<double> best_ns(variants.size(), 1e30);
   for (int r = 0; r < repeat; ++r)
     for (std::size_t k = 0; k < variants.size(); ++k)
@@ -201,7 +213,12 @@ int main(int argc, char** argv) {
   std::printf("\n%-36s %10s %10s   (ns/example)\n", "dense rows, plain access", "float64", "float32");
   const bool avx2 = kernel::dense_avx2_switch().load();
   std::printf("%-36s %10.1f %10.1f\n", "portable loop (AVX2 switched off)", best_ns[9], best_ns[10]);
-  if (avx2)
+  if (avx2 && kernel::dense_avx512vl_switch().load()) {
+    std::printf("%-36s %10.1f %10.1f\n", "AVX2 loop, AVX2 update", best_ns[15], best_ns[16]);
+    std::printf("%-36s %10.1f %10.1f   (%.2fx, %.2fx the portable loop; %.2fx, %.2fx the AVX2 update)\n",
+                "AVX2 loop, AVX-512VL update (used)", dense_plain, best_ns[7], dense_plain / best_ns[9],
+                best_ns[7] / best_ns[10], dense_plain / best_ns[15], best_ns[7] / best_ns[16]);
+  } else if (avx2)
     std::printf("%-36s %10.1f %10.1f   (%.2fx, %.2fx the portable loop)\n", "AVX2 loop (the one used)", dense_plain,
                 best_ns[7], dense_plain / best_ns[9], best_ns[7] / best_ns[10]);
   else

@@ -163,9 +163,10 @@ TEST_CASE("the dense dot product sums in 16 lanes combined by one fixed tree") {
 
 namespace {
 
-// One model trained three epochs on dense rows by the AVX2 loop called directly, by sgd_range with
-// the AVX2 switch on, and by sgd_range with it off (the portable loop): weights and loss must be
-// the same bits.
+// One model trained three epochs on dense rows by the AVX2 loop called directly, by its AVX-512VL
+// compilation (masked multiplies in the update) where the CPU has it, by sgd_range with the
+// switches on, with AVX2 alone, and off (the portable loop): weights and loss must be the same
+// bits.
 template <class Model, class T>
 void check_dense_avx2_matches_portable(std::size_t dims, std::size_t batch, double lambda) {
   CAPTURE(Model::name);
@@ -180,7 +181,10 @@ void check_dense_avx2_matches_portable(std::size_t dims, std::size_t batch, doub
   const auto perm = shuffled_order(d.rows(), 11);
   const kernel::step_params p{0.05, lambda, batch, 1};
   auto& on = kernel::dense_avx2_switch();
-  const bool saved = on.load();
+  auto& vl = kernel::dense_avx512vl_switch();
+  const bool saved = on.load(), saved_vl = vl.load();
+  // how: 0 the AVX2 loop called directly, 1 the AVX-512VL one (where the CPU has it), 2 sgd_range
+  // with both switches as the CPU allows, 3 sgd_range with AVX2 alone, 4 the portable loop.
   auto train = [&](int how) {
     std::vector<T> w(d.dims, T(0));
     double loss = 0.0;
@@ -193,9 +197,13 @@ void check_dense_avx2_matches_portable(std::size_t dims, std::size_t batch, doub
       if (how == 0)
         r = kernel::sgd_range_dense_avx2<Model>(dense, d.labels.data(), w.data(), inv.data(), perm.data(), begin,
                                                 end, p);
+      if (how == 1)
+        r = kernel::sgd_range_dense_avx512vl<Model>(dense, d.labels.data(), w.data(), inv.data(), perm.data(), begin,
+                                                    end, p);
 #endif
-      if (how != 0) {
-        on.store(how == 1);
+      if (how >= 2) {
+        on.store(how != 4);
+        vl.store(how == 2 && kernel::dense_avx512vl_available());
         r = kernel::sgd_range<Model, kernel::plain_access>(dense, d.labels.data(), w.data(), inv.data(), perm.data(),
                                                            begin, end, p);
       }
@@ -203,15 +211,17 @@ void check_dense_avx2_matches_portable(std::size_t dims, std::size_t batch, doub
       CHECK(r.examples == end - begin);
     }
     on.store(saved);
+    vl.store(saved_vl);
     return std::pair{w, loss};
   };
-  const auto [w_avx, loss_avx] = train(0);
-  const auto [w_on, loss_on] = train(1);
-  const auto [w_port, loss_port] = train(2);
-  CHECK(std::memcmp(w_avx.data(), w_port.data(), w_port.size() * sizeof(T)) == 0);
-  CHECK(std::memcmp(w_on.data(), w_port.data(), w_port.size() * sizeof(T)) == 0);
-  CHECK(std::memcmp(&loss_avx, &loss_port, sizeof loss_port) == 0);
-  CHECK(std::memcmp(&loss_on, &loss_port, sizeof loss_port) == 0);
+  const auto [w_port, loss_port] = train(4);
+  for (int how = 0; how < 4; ++how) {
+    if (how == 1 && !kernel::dense_avx512vl_available()) continue;
+    CAPTURE(how);
+    const auto [w_simd, loss_simd] = train(how);
+    CHECK(std::memcmp(w_simd.data(), w_port.data(), w_port.size() * sizeof(T)) == 0);
+    CHECK(std::memcmp(&loss_simd, &loss_port, sizeof loss_port) == 0);
+  }
   double norm = 0.0;
   for (const T v : w_port) norm += std::abs(static_cast<double>(v));
   CHECK(norm > 0.01);  // the model moved
@@ -224,6 +234,7 @@ TEST_CASE("the AVX2 dense loop trains the portable loop's model bit for bit") {
     MESSAGE("this CPU has no AVX2: the portable dense loop is the only one");
     return;
   }
+  if (!kernel::dense_avx512vl_available()) MESSAGE("this CPU has no AVX-512VL: its update is not compared here");
   // Widths around the vector and block sizes (tails of 1-15 columns of floats and doubles).
   for (std::size_t dims : {1, 3, 7, 12, 13, 16, 29, 31, 37, 100})
     for (std::size_t batch : {1, 2, 7})
