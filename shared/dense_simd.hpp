@@ -1,4 +1,5 @@
-// The dense-row SGD loop in AVX2 (x86-64), chosen at run time when the CPU has AVX2. The build
+// The dense-row SGD loop in AVX2 (x86-64), chosen at run time when the CPU has AVX2, with an
+// AVX-512VL update (masked multiplies, namespace avx512vl) where the CPU has that too. The build
 // targets baseline x86-64 (SSE2), where the portable dense loop of kernel.hpp works 2 doubles or
 // 4 floats wide and its update's "touched" multiplier costs a conversion and a multiply per
 // weight; this one works 4 doubles or 8 floats wide with a blend for that rule.
