@@ -455,8 +455,8 @@ range_result sgd_range_portable(const View& data, const float* labels, T* w, con
 // AVX2 (flatten inlines every call into this function, so GCC vectorises the loops over the C
 // outputs 4 doubles or 8 floats wide instead of SSE2's 2 or 4). Each output sees the same
 // operations in the same order, so the same bits (-ffp-contract=off, no -ffast-math; a unit test
-// compares). Fashion-MNIST, multiclass SVM, serial, 3 epochs: 0.76 s instead of 0.85 (Intel
-// Xeon VM, docs/performance.md). The same clone of the single-output CSR loop was slower
+// compares). Fashion-MNIST, multiclass SVM, serial, 3 epochs of training: 0.71-0.73 s instead of
+// 0.80, min of 5 (Intel Xeon VM, docs/performance.md). The same clone of the single-output CSR loop was slower
 // (float64 51 -> 52 ns/example, float32 61 -> 68), so that loop stays as it is.
 template <class Model, class View, weight_type T>
 [[gnu::target("avx2"), gnu::flatten]] range_result sgd_range_multi_avx2(const View& data, const float* labels, T* w,
@@ -469,8 +469,8 @@ template <class Model, class View, weight_type T>
 
 // The entry point: dense rows of a single-output model with plain access take the AVX2 loop when
 // the CPU has AVX2 (models of at most max_factor_dims columns; its AVX-512VL update where the CPU
-// has that too), multi-output models with plain
-// access the portable loop compiled for AVX2, everything else the portable loop.
+// has that too), multi-output models with plain access the portable loop compiled for AVX2,
+// everything else the portable loop.
 template <class Model, class Access, class View, weight_type T>
 range_result sgd_range(const View& data, const float* labels, T* w, const double* inv_du, const std::uint32_t* perm,
                        std::size_t begin, std::size_t end, const step_params& p) {
@@ -483,8 +483,6 @@ range_result sgd_range(const View& data, const float* labels, T* w, const double
       return sgd_range_dense_avx2<Model>(data, labels, w, inv_du, perm, begin, end, p);
     }
   }
-#endif
-#if HOGWILD_DENSE_AVX2
   if constexpr (Model::fixed_outputs != 1 && std::is_same_v<Access, plain_access>) {
     if (dense_avx2_switch().load(std::memory_order_relaxed))
       return sgd_range_multi_avx2<Model>(data, labels, w, inv_du, perm, begin, end, p);
