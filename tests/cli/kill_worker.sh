@@ -18,14 +18,25 @@ watchdog=0
 for ((i = 0; i < rounds; i++)); do
   [[ -n $metrics ]] && rm -f "$metrics"
   start_run "$out" "$@"
-  kids=()
-  for _ in $(seq 1 100); do  # workers started every epoch: none exist between two epochs
-    kids=($(pgrep -P "$pid"))
-    [[ ${#kids[@]} -gt 0 ]] && break
+  # Workers are started every epoch: none exist between two epochs, and one picked may finish its
+  # range and exit (or lie unreaped, a zombie that ignores signals) before the kill reaches it —
+  # then nothing was killed and the run went on for ever (once under load: "kill: No such
+  # process", then "still running 10 s after a worker was SIGKILLed"). So: a worker that is
+  # still running, and another try when the kill finds none.
+  killed=""
+  for _ in $(seq 1 200); do
+    kids=()
+    for k in $(pgrep -P "$pid"); do
+      state=$(awk '{print $3}' "/proc/$k/stat" 2>/dev/null)
+      [[ -n $state && $state != Z ]] && kids+=("$k")
+    done
+    if [[ ${#kids[@]} -gt 0 ]] && kill -9 "${kids[RANDOM % ${#kids[@]}]}" 2>/dev/null; then
+      killed=yes
+      break
+    fi
     sleep 0.01
   done
-  if [[ ${#kids[@]} -eq 0 ]]; then echo "FAIL: round $((i + 1)): no worker process to kill"; kill -9 -- "-$pid"; exit 1; fi
-  kill -9 "${kids[RANDOM % ${#kids[@]}]}"
+  if [[ -z $killed ]]; then echo "FAIL: round $((i + 1)): no worker process to kill"; kill -9 -- "-$pid"; exit 1; fi
   must_end "a worker was SIGKILLed"
   wait "$pid"
   rc=$?
