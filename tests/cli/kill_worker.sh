@@ -18,11 +18,15 @@ watchdog=0
 for ((i = 0; i < rounds; i++)); do
   [[ -n $metrics ]] && rm -f "$metrics"
   start_run "$out" "$@"
-  # Workers are started every epoch: none exist between two epochs, and one picked may finish its
-  # range and exit (or lie unreaped, a zombie that ignores signals) before the kill reaches it —
-  # then nothing was killed and the run went on for ever (once under load: "kill: No such
-  # process", then "still running 10 s after a worker was SIGKILLed"). So: a worker that is
-  # still running, and another try when the kill finds none.
+  # Workers are started every epoch: none exist between two epochs, and one picked may be past its
+  # work — a zombie that ignores signals, or inside exit(), where a SIGKILL no longer changes its
+  # exit status: it ends with 0, rightly taken as a worker that finished, and the run goes on for
+  # ever (seen twice under load: "kill: No such process", and under ASan a worker picked while
+  # LeakSanitizer checked it at exit; "still running 10 s after a worker was SIGKILLed"). So the
+  # kill must land on a worker that is still alive: SIGSTOP it first, and SIGKILL it only once
+  # /proc shows it stopped (state T: a task that has begun to exit never stops); one that does not
+  # stop within 0.2 s gets SIGCONT and another is picked. A stopped worker stops where it is, in
+  # the middle of a step or inside its send, as an unannounced SIGKILL would find it.
   killed=""
   for _ in $(seq 1 200); do
     kids=()
@@ -30,9 +34,20 @@ for ((i = 0; i < rounds; i++)); do
       state=$(awk '{print $3}' "/proc/$k/stat" 2>/dev/null)
       [[ -n $state && $state != Z ]] && kids+=("$k")
     done
-    if [[ ${#kids[@]} -gt 0 ]] && kill -9 "${kids[RANDOM % ${#kids[@]}]}" 2>/dev/null; then
-      killed=yes
-      break
+    if [[ ${#kids[@]} -gt 0 ]]; then
+      victim=${kids[RANDOM % ${#kids[@]}]}
+      if kill -STOP "$victim" 2>/dev/null; then
+        for _ in $(seq 1 40); do
+          state=$(awk '{print $3}' "/proc/$victim/stat" 2>/dev/null)
+          [[ $state == T ]] && break
+          sleep 0.005
+        done
+        if [[ $state == T ]] && kill -9 "$victim" 2>/dev/null; then
+          killed=yes
+          break
+        fi
+        kill -CONT "$victim" 2>/dev/null
+      fi
     fi
     sleep 0.01
   done
