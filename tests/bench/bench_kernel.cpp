@@ -133,18 +133,11 @@ int main(int argc, char** argv) {
       kernel::sgd_range<models::svm, A>(dv, d.labels.data(), weights.data(), inv.data(), perm.data(), 0, perm.size(),
                                         {0.001, lambda, 2, 1});
   };
-  // Runs f with the dense rows' AVX2 loop switched on or off (shared/dense_simd.hpp).
-  auto with_avx2 = [](bool on, auto&& f) {
-    auto& sw = kernel::dense_avx2_switch();
+  // Runs f with one of the dense rows' switches (shared/dense_simd.hpp: the AVX2 loop, its
+  // AVX-512VL update) set to `on`, then restores it.
+  auto with_switch = [](std::atomic<bool>& sw, bool on, auto&& f) {
     const bool saved = sw.load();
     sw.store(on);
-    f();
-    sw.store(saved);
-  };
-  auto with_avx512vl = [](bool on, auto&& f) {
-    auto& sw = kernel::dense_avx512vl_switch();
-    const bool saved = sw.load();
-    sw.store(on && saved);
     f();
     sw.store(saved);
   };
@@ -177,15 +170,15 @@ int main(int argc, char** argv) {
       [&] { run_dense(kernel::plain_access{}, wf); },
       [&] { run_dense(kernel::relaxed_access{}, wf); },
       // The dense rows' portable loop (the AVX2 switch off), float64 and float32 weights.
-      [&] { with_avx2(false, [&] { run_dense(kernel::plain_access{}, w); }); },
-      [&] { with_avx2(false, [&] { run_dense(kernel::plain_access{}, wf); }); },
+      [&] { with_switch(kernel::dense_avx2_switch(), false, [&] { run_dense(kernel::plain_access{}, w); }); },
+      [&] { with_switch(kernel::dense_avx2_switch(), false, [&] { run_dense(kernel::plain_access{}, wf); }); },
       [&] { run_hint(false, dv_huge, wf); },
       [&] { run_hint(true, dv_huge, wf); },
       [&] { run_hint(false, csr_huge, w); },
       [&] { run_hint(true, csr_huge, w); },
       // The AVX2 loop with its AVX2 update where the CPU has AVX-512VL (switched off).
-      [&] { with_avx512vl(false, [&] { run_dense(kernel::plain_access{}, w); }); },
-      [&] { with_avx512vl(false, [&] { run_dense(kernel::plain_access{}, wf); }); }};
+      [&] { with_switch(kernel::dense_avx512vl_switch(), false, [&] { run_dense(kernel::plain_access{}, w); }); },
+      [&] { with_switch(kernel::dense_avx512vl_switch(), false, [&] { run_dense(kernel::plain_access{}, wf); }); }};
   std::vector<double> best_ns(variants.size(), 1e30);
   for (int r = 0; r < repeat; ++r)
     for (std::size_t k = 0; k < variants.size(); ++k)

@@ -14,6 +14,8 @@ metrics=""
 if [[ $# -ge 2 && ${*: -2:1} == --metrics ]]; then metrics=${*: -1}; fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
+# The state letter of process $1 in /proc (empty once it is gone).
+state_of() { awk '{print $3}' "/proc/$1/stat" 2>/dev/null; }
 watchdog=0
 for ((i = 0; i < rounds; i++)); do
   [[ -n $metrics ]] && rm -f "$metrics"
@@ -31,14 +33,14 @@ for ((i = 0; i < rounds; i++)); do
   for _ in $(seq 1 200); do
     kids=()
     for k in $(pgrep -P "$pid"); do
-      state=$(awk '{print $3}' "/proc/$k/stat" 2>/dev/null)
+      state=$(state_of "$k")
       [[ -n $state && $state != Z ]] && kids+=("$k")
     done
     if [[ ${#kids[@]} -gt 0 ]]; then
       victim=${kids[RANDOM % ${#kids[@]}]}
       if kill -STOP "$victim" 2>/dev/null; then
         for _ in $(seq 1 40); do
-          state=$(awk '{print $3}' "/proc/$victim/stat" 2>/dev/null)
+          state=$(state_of "$victim")
           [[ $state == T ]] && break
           sleep 0.005
         done
