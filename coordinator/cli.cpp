@@ -273,7 +273,9 @@ void finish_distributed(const raw_options& o, config& c) {
   c.emulate_ranks = static_cast<unsigned>(o.emulate_ranks);
   c.exchange = o.sync_exchange == "maps" ? config::sync_exchange::maps : config::sync_exchange::rows;
   c.fault_rank = static_cast<unsigned>(o.fault_rank);
-  if (c.emulate_ranks > 1) {
+  const bool given_ranks = std::find(o.given.begin(), o.given.end(), "--emulate-ranks") != o.given.end();
+  const bool given_fault_rank = std::find(o.given.begin(), o.given.end(), "--fault-rank") != o.given.end();
+  if (given_ranks) {  // even --emulate-ranks 1: refused wherever it would do nothing
     if (c.distributed) throw usage_error("--emulate-ranks: is for a local run that reproduces a --distributed one");
     if (c.mode != run_mode::sync)
       throw usage_error(fmt::format("--emulate-ranks: needs --mode sync (got --mode {})", name_of(c.mode)));
@@ -282,9 +284,10 @@ void finish_distributed(const raw_options& o, config& c) {
                                     c.emulate_ranks, c.workers));
   }
   if (!c.distributed) {
-    if (o.fault_rank != 0) throw usage_error("--fault-rank: needs --distributed");
+    if (given_fault_rank) throw usage_error("--fault-rank: needs --distributed");
     return;
   }
+  if (given_fault_rank && o.fault.empty()) throw usage_error("--fault-rank: needs --inject-fault (the fault it places)");
   if (c.mode != run_mode::sync && c.mode != run_mode::async)
     throw usage_error(fmt::format("--distributed: works with --mode sync or async (got --mode {})", name_of(c.mode)));
   if (!c.load_model_path.empty()) throw usage_error("--distributed: --load-model scores on one machine; drop --distributed");
@@ -374,6 +377,8 @@ void refuse_flags_that_do_nothing(const raw_options& o, const config& c) {
   if (c.replicas != replica_mode::worker && !(c.distributed && c.mode == run_mode::async))
     refuse("--average-every", "needs --replicas worker (or --distributed --mode async)");
   if (c.checkpoint_path.empty()) refuse("--checkpoint-every", "needs --checkpoint FILE");
+  if (o.test.empty()) refuse("--test-labels", "needs --test FILE (the IDX images it labels)");
+  if (given("--no-cache")) refuse("--cache-dir", "does nothing with --no-cache");
   const std::pair<const char*, const std::string*> paths[] = {
       {"--metrics", &o.metrics}, {"--save-model", &o.save_model}, {"--checkpoint", &o.checkpoint},
       {"--predictions", &o.predictions}, {"--resume", &o.resume}, {"--cache-dir", &o.cache_dir},

@@ -162,6 +162,7 @@ run_data prepare_sharded(config& c, cluster& net, shard_facts& facts, std::strin
     std::string test_note;
     const auto tf = c.files.format == data::file_format::automatic ? data::detect_format(c.files.test.front())
                                                                    : c.files.format;
+    data::check_idx_labels("--test-labels", c.files.test_labels, tf, c.files.test.front());
     r.test = data::read_cached(c.files.test, tf, c.files.test_labels, c.files.cache, test_note);
     data::map_labels(r.test, r.labels, c.files.test.front());
     data::restrict_columns(r.test, r.train.dims);

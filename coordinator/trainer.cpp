@@ -305,10 +305,12 @@ void check_stop(unsigned epoch) {
 
 // --load-model: score --test with a saved model, no training.
 run_result score_saved_model(const config& c, std::FILE* out) {
+  if (!c.predictions_path.empty()) check_writable("--predictions", c.predictions_path);  // before any work
   const saved_model m = read_model(c.load_model_path);
   // The model kind, classes and scaling come from the file; --model and --scale are not used.
   const std::string& name = c.files.test.front();
   const auto format = c.files.format == data::file_format::automatic ? data::detect_format(name) : c.files.format;
+  data::check_idx_labels("--test-labels", c.files.test_labels, format, name);
   data::dataset test = data::read_any(c.files.test, format, c.files.test_labels);
   // Images have a fixed feature count that must match; LIBSVM files only name the columns they use.
   if (format != data::file_format::libsvm && test.dims != m.dims)

@@ -307,13 +307,21 @@ dataset read_cached(const std::vector<std::string>& paths, file_format format, c
   return d;
 }
 
+void check_idx_labels(const char* flag, const std::string& labels, file_format format, const std::string& path) {
+  if (!labels.empty() && format != file_format::idx)
+    throw usage_error(fmt::format("{}: is for IDX images, but {} is read as {} (its rows carry their own labels)",
+                                  flag, path, name_of(format)));
+}
+
 loaded_data load_files(const file_spec& spec, label_task task) {
   loaded_data out;
   const auto t0 = std::chrono::steady_clock::now();
   out.format = spec.format == file_format::automatic ? detect_format(spec.train.front()) : spec.format;
+  check_idx_labels("--train-labels", spec.train_labels, out.format, spec.train.front());
   out.train = read_cached(spec.train, out.format, spec.train_labels, spec.cache, out.train_cache);
   if (!spec.test.empty()) {
     const file_format tf = spec.format == file_format::automatic ? detect_format(spec.test.front()) : spec.format;
+    check_idx_labels("--test-labels", spec.test_labels, tf, spec.test.front());
     out.test = read_cached(spec.test, tf, spec.test_labels, spec.cache, out.test_cache);
   }
   out.read_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -69,6 +69,10 @@ struct loaded_data {
 // text → libsvm; a size multiple of 3073 with a first byte 0..9 → cifar10.
 file_format detect_format(const std::string& path);
 
+// Refuses IDX labels given (`flag`: --train-labels or --test-labels) for `path` read in another
+// format, whose rows carry their own labels: exit 2 rather than a flag that does nothing.
+void check_idx_labels(const char* flag, const std::string& labels, file_format format, const std::string& path);
+
 // Reads train/test files and prepares everything for `task` (see the header comment).
 loaded_data load_files(const file_spec& spec, label_task task);
 
