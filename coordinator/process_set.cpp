@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "coordinator/signals.hpp"
+#include "shared/stop_signals.hpp"
 #include "shared/error.hpp"
 
 namespace hogwild {
@@ -97,10 +98,10 @@ void process_set::reap(std::uint32_t epoch, std::vector<worker_usage>* usage, bo
     }
     const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     // Ctrl-C or a closed terminal signals the whole process group: a worker killed by the same
-    // SIGINT/SIGTERM/SIGHUP that is waiting for the coordinator is an interruption (130,
+    // stop signal (SIGINT/SIGTERM/SIGHUP/SIGQUIT...) that is waiting for the coordinator is an interruption (130,
     // checkpoint), not a worker failure.
     if (!ok && WIFSIGNALED(status) &&
-        (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGHUP) &&
+        is_stop_signal(WTERMSIG(status)) &&
         signals::stop_requested())
       stop_and_interrupt(*this, epoch);
     if (!ok || any_exit_fails) {

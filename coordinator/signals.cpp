@@ -5,6 +5,8 @@
 
 #include <cerrno>
 
+#include "shared/stop_signals.hpp"
+
 namespace hogwild::signals {
 namespace {
 
@@ -13,9 +15,7 @@ int g_stop_signal = 0;
 sigset_t watched() {
   sigset_t s;
   sigemptyset(&s);
-  sigaddset(&s, SIGINT);
-  sigaddset(&s, SIGTERM);
-  sigaddset(&s, SIGHUP);  // the terminal closed: stop as on SIGTERM (checkpoint, clean up, 130)
+  for (int sig : stop_signals) sigaddset(&s, sig);  // each: checkpoint, clean up, 130
   sigaddset(&s, SIGCHLD);
   return s;
 }
@@ -26,7 +26,7 @@ event take(std::chrono::milliseconds timeout) {
   for (;;) {
     const int sig = ::sigtimedwait(&s, nullptr, &ts);
     if (sig == SIGCHLD) return event::child;
-    if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+    if (sig > 0 && is_stop_signal(sig)) {
       g_stop_signal = sig;
       return event::stop;
     }
@@ -45,9 +45,7 @@ void block() {
 void reset_in_child() {
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
-  ::sigaction(SIGINT, &dfl, nullptr);
-  ::sigaction(SIGTERM, &dfl, nullptr);
-  ::sigaction(SIGHUP, &dfl, nullptr);
+  for (int sig : stop_signals) ::sigaction(sig, &dfl, nullptr);
   ::sigaction(SIGCHLD, &dfl, nullptr);
   const sigset_t s = watched();
   ::pthread_sigmask(SIG_UNBLOCK, &s, nullptr);
@@ -60,10 +58,12 @@ event wait(std::chrono::milliseconds timeout) {
 }
 
 bool stop_requested() {
-  if (g_stop_signal) return true;
-  // Drain pending signals without blocking; a pending SIGCHLD is harmless to consume here
-  // because executors reap with waitpid(WNOHANG) after every wake-up anyway.
-  return take(std::chrono::milliseconds(0)) == event::stop || g_stop_signal != 0;
+  // Drain pending signals without blocking, all of them: sigtimedwait hands out the lowest-numbered
+  // first, so a pending SIGCHLD (17) comes before SIGXCPU (24) or SIGXFSZ (25). A SIGCHLD is
+  // harmless to consume here because executors reap with waitpid(WNOHANG) after every wake-up anyway.
+  while (g_stop_signal == 0 && take(std::chrono::milliseconds(0)) != event::none) {
+  }
+  return g_stop_signal != 0;
 }
 
 int stop_signal() { return g_stop_signal; }

@@ -1,4 +1,5 @@
-// SIGINT/SIGTERM/SIGHUP/SIGCHLD handling without handlers: the coordinator blocks the four signals and
+// Stop signals (shared/stop_signals.hpp: SIGINT, SIGTERM, SIGHUP, SIGQUIT, ...) and SIGCHLD handled
+// without handlers: the coordinator blocks them and
 // collects them synchronously (sigtimedwait), so no stop request can slip between a check and a
 // blocking wait. Workers restore the default mask and dispositions right after fork.
 #pragma once
@@ -8,15 +9,15 @@ namespace hogwild::signals {
 
 enum class event { none, child, stop };
 
-// Blocks SIGINT, SIGTERM, SIGHUP and SIGCHLD in the calling thread (call before starting threads).
+// Blocks the stop signals and SIGCHLD in the calling thread (call before starting threads).
 void block();
 // In a forked child: unblock and restore defaults; ask for SIGKILL when the coordinator dies.
 void reset_in_child();
 // Waits up to `timeout` for a child exit or a stop request.
 event wait(std::chrono::milliseconds timeout);
-// True once SIGINT, SIGTERM or SIGHUP has been received (checked without blocking).
+// True once a stop signal has been received (checked without blocking).
 bool stop_requested();
-// The stop signal received (SIGINT, SIGTERM or SIGHUP), 0 if none.
+// The stop signal received, 0 if none.
 int stop_signal();
 
 }  // namespace hogwild::signals

@@ -11,18 +11,21 @@
 
 #include "shared/error.hpp"
 #include "shared/std_streams.hpp"
+#include "shared/stop_signals.hpp"
 #include "worker/worker.hpp"
 
 int main(int argc, char** argv) {
   hogwild::ensure_standard_fds();
-  // The coordinator blocks SIGINT/SIGTERM/SIGCHLD and a signal mask survives exec: a worker must
+  // The coordinator blocks its stop signals and SIGCHLD, and a signal mask survives exec: a worker must
   // be stoppable, so restore the defaults whoever started it.
   sigset_t s;
   sigemptyset(&s);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) {
+  for (int sig : hogwild::stop_signals) {
     sigaddset(&s, sig);
     ::signal(sig, SIG_DFL);
   }
+  sigaddset(&s, SIGCHLD);
+  ::signal(SIGCHLD, SIG_DFL);
   ::sigprocmask(SIG_UNBLOCK, &s, nullptr);
 
   std::vector<std::string> args(argv + 1, argv + argc);

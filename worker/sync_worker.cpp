@@ -14,6 +14,7 @@
 #include "shared/batch_phases.hpp"
 #include "shared/error.hpp"
 #include "shared/ipc.hpp"
+#include "shared/stop_signals.hpp"
 #include "shared/train_range.hpp"
 
 namespace bip = boost::interprocess;
@@ -49,7 +50,7 @@ class liveness {
   clock_type::time_point last_;
 };
 
-// SIGINT, SIGTERM and SIGHUP (Ctrl-C or a closed terminal: the whole process group) deferred
+// The stop signals (shared/stop_signals.hpp; Ctrl-C, Ctrl-\ or a closed terminal: the whole process group) deferred
 // to the points where the worker holds no lock. A worker killed inside a send on the ready queue
 // would leave the queue's mutex locked, and the coordinator's next receive would wait on it for
 // ever: Boost's message_queue locks it with no timeout. The lock is held only for a copy, but a
@@ -70,9 +71,9 @@ class stop_signals_deferred {
     sa.sa_handler = note_stop_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0;  // no SA_RESTART: a futex wait returns at once, and the loop looks at the flag
-    for (std::size_t i = 0; i < std::size(signals_); ++i) {
-      ::sigaction(signals_[i], &sa, &old_[i]);
-      if (old_[i].sa_handler == SIG_IGN) ::sigaction(signals_[i], &old_[i], nullptr);
+    for (std::size_t i = 0; i < std::size(stop_signals); ++i) {
+      ::sigaction(stop_signals[i], &sa, &old_[i]);
+      if (old_[i].sa_handler == SIG_IGN) ::sigaction(stop_signals[i], &old_[i], nullptr);
     }
   }
   ~stop_signals_deferred() { release(); }
@@ -89,15 +90,14 @@ class stop_signals_deferred {
   // fault: a hanging worker must die of Ctrl-C as before.)
   void release() {
     if (!active_) return;
-    for (std::size_t i = 0; i < std::size(signals_); ++i) ::sigaction(signals_[i], &old_[i], nullptr);
+    for (std::size_t i = 0; i < std::size(stop_signals); ++i) ::sigaction(stop_signals[i], &old_[i], nullptr);
     die_if_signalled();
     active_ = false;
   }
 
  private:
-  static constexpr int signals_[3] = {SIGINT, SIGTERM, SIGHUP};
   bool active_;
-  struct sigaction old_[3] {};
+  struct sigaction old_[std::size(stop_signals)] {};
 };
 
 ipc::step_layout layout_of(const shm::segment_view& v) {
