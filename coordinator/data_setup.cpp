@@ -58,6 +58,7 @@ run_data prepare_data(const config& c) {
                               "{:.2f} s", c.files.train.front(), data::name_of(l.format), r.train.rows(), r.train.dims,
                               r.train.nnz(), classes, r.validation.rows(), r.test.rows(), data::name_of(r.scale.kind),
                               l.read_seconds);
+  if (!l.test_note.empty()) r.description += "; " + l.test_note;
   r.cache_note = fmt::format("train {}{}", l.train_cache, l.test_cache.empty() ? "" : "; test " + l.test_cache);
   if (c.workers > r.train.rows())
     throw usage_error(fmt::format("--workers: {} workers but only {} training rows; expected at most one worker per row",

@@ -313,22 +313,41 @@ void check_idx_labels(const char* flag, const std::string& labels, file_format f
                                   flag, path, name_of(format)));
 }
 
+// The test rows must be of the training rows' kind: the same format, and for images the same size
+// (a model of 784 pixels cannot score 3072). LIBSVM rows name their columns: test columns past the
+// training data's are dropped (no weight was trained for them), and said in test_note.
+static void check_test_columns(loaded_data& out, const std::string& test_name, const std::string& train_name) {
+  if (out.format == file_format::libsvm) {
+    if (out.test.dims > out.train.dims)
+      out.test_note = fmt::format("{} has features up to {}; the training data's {} are used, the rest ignored",
+                                  test_name, out.test.dims, out.train.dims);
+    return;
+  }
+  if (out.test.dims != out.train.dims)
+    throw usage_error(fmt::format("--test: {} has {} features per row but the training data {} has {}; expected "
+                                  "images of the same size", test_name, out.test.dims, train_name, out.train.dims));
+}
+
 loaded_data load_files(const file_spec& spec, label_task task) {
   loaded_data out;
   const auto t0 = std::chrono::steady_clock::now();
   out.format = spec.format == file_format::automatic ? detect_format(spec.train.front()) : spec.format;
   check_idx_labels("--train-labels", spec.train_labels, out.format, spec.train.front());
-  out.train = read_cached(spec.train, out.format, spec.train_labels, spec.cache, out.train_cache);
-  if (!spec.test.empty()) {
+  if (!spec.test.empty()) {  // before any reading: the test rows must be of the training rows' format
     const file_format tf = spec.format == file_format::automatic ? detect_format(spec.test.front()) : spec.format;
+    if (tf != out.format)
+      throw usage_error(fmt::format("--test: {} is read as {} but the training data {} as {}; expected the same format",
+                                    spec.test.front(), name_of(tf), spec.train.front(), name_of(out.format)));
     check_idx_labels("--test-labels", spec.test_labels, tf, spec.test.front());
-    out.test = read_cached(spec.test, tf, spec.test_labels, spec.cache, out.test_cache);
   }
+  out.train = read_cached(spec.train, out.format, spec.train_labels, spec.cache, out.train_cache);
+  if (!spec.test.empty()) out.test = read_cached(spec.test, out.format, spec.test_labels, spec.cache, out.test_cache);
   out.read_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const std::string train_name = spec.train.front();
   out.labels = make_label_map(out.train, task, train_name);
   map_labels(out.train, out.labels, train_name);
   if (!spec.test.empty()) {
+    check_test_columns(out, spec.test.front(), train_name);
     map_labels(out.test, out.labels, spec.test.front());
     restrict_columns(out.test, out.train.dims);
   }

@@ -63,6 +63,7 @@ struct loaded_data {
   file_format format = file_format::libsvm;
   double read_seconds = 0.0;        // reading + parsing (or cache loading) all files
   std::string train_cache, test_cache;  // what the cache did, for the report
+  std::string test_note;  // LIBSVM test rows with columns the training rows lack (dropped), else empty
 };
 
 // Decides the format from the content (decompressed if gzip): IDX magic → idx; mostly printable
