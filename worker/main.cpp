@@ -45,13 +45,17 @@ int main(int argc, char** argv) {
                                          a.lazy ? hogwild::worker::attach_mode::lazy : hogwild::worker::attach_mode::populate);
     }
     auto mode = hogwild::worker::attach_mode::populate;
-    for (std::size_t i = 0; i + 1 < args.size(); i += 2)
+    bool attach_seen = false;
+    for (std::size_t i = 0; i + 1 < args.size();)
       if (args[i] == "--attach") {
+        if (attach_seen) throw hogwild::usage_error("--attach: given twice; expected once");
+        attach_seen = true;
         if (args[i + 1] != "lazy" && args[i + 1] != "populate")
           throw hogwild::usage_error("--attach: expected populate or lazy, got '" + args[i + 1] + "'");
         if (args[i + 1] == "lazy") mode = hogwild::worker::attach_mode::lazy;
         args.erase(args.begin() + static_cast<std::ptrdiff_t>(i), args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
-        break;
+      } else {
+        i += 2;
       }
     return hogwild::worker::worker_main(hogwild::worker::parse_worker_args(args), mode);
   } catch (const hogwild::usage_error& e) {

@@ -122,7 +122,8 @@ kernel::range_result run_sync(const worker_args& a, const shm::segment_view& v, 
     throw usage_error("segment's sync area is too small for sync mode");
   ipc::sync_control& ctl = ipc::sync_control_of(v.sync_area());
   if (ctl.epoch != a.epoch)
-    throw usage_error(fmt::format("sync control is for epoch {}, not epoch {}", ctl.epoch + 1, a.epoch + 1));
+    throw usage_error(fmt::format("--epoch {}: the segment's sync control is for --epoch {} (0-based, as the "
+                                  "coordinator passes it)", a.epoch, ctl.epoch));
   double* slot = ipc::sync_slots_of(v.sync_area()) + a.worker * ipc::sync_slot_doubles(h.batch_size, h.outputs);
   bip::message_queue ready(bip::open_only, ipc::ready_queue_name(a.ipc).c_str());
   stop_signals_deferred stops(in_thread);
@@ -175,8 +176,8 @@ kernel::range_result run_round_robin(const worker_args& a, const shm::segment_vi
   const ipc::round_robin_view rr = ipc::view_round_robin(v.sync_area());
   ipc::round_robin_control& ctl = *rr.control;
   if (ctl.workers != h.workers || ctl.epoch != a.epoch)
-    throw usage_error(fmt::format("round-robin control is for epoch {} with {} workers, not epoch {}",
-                                  ctl.epoch + 1, ctl.workers, a.epoch + 1));
+    throw usage_error(fmt::format("--epoch {}: the segment's round-robin control is for --epoch {} with {} workers "
+                                  "(0-based, as the coordinator passes it)", a.epoch, ctl.epoch, ctl.workers));
   liveness alive(a);
   kernel::range_result r;
   const std::uint32_t next = (a.worker + 1) % h.workers;

@@ -293,12 +293,22 @@ double parse_step(const std::string& flag, const std::string& text) {
   return value;
 }
 
-// Calls f(flag, value) for each "--flag value" pair of a worker command line.
+// Calls f(flag, value) for each "--flag value" pair of a worker command line. A flag not in
+// `known` is refused as unknown (`usage` says what is accepted), and so are a flag given twice and
+// a flag without its value.
 template <class F>
-void for_each_flag(const std::vector<std::string>& argv, F&& f) {
+void for_each_flag(const std::vector<std::string>& argv, std::initializer_list<std::string_view> known,
+                   std::string_view usage, F&& f) {
+  std::vector<std::string_view> seen;
   for (std::size_t i = 0; i < argv.size(); i += 2) {
-    if (i + 1 >= argv.size()) throw usage_error(fmt::format("{}: missing value", argv[i]));
-    f(argv[i], argv[i + 1]);
+    const std::string& flag = argv[i];
+    if (std::find(known.begin(), known.end(), flag) == known.end())
+      throw usage_error(fmt::format("unknown flag '{}' ({})", flag, usage));
+    if (std::find(seen.begin(), seen.end(), flag) != seen.end())
+      throw usage_error(fmt::format("{}: given twice; expected once", flag));
+    seen.push_back(flag);
+    if (i + 1 >= argv.size()) throw usage_error(fmt::format("{}: missing value", flag));
+    f(flag, argv[i + 1]);
   }
 }
 
@@ -312,7 +322,10 @@ void check_segment_name(const std::string& name) {
 worker_args parse_worker_args(const std::vector<std::string>& argv) {
   worker_args a;
   bool seen_segment = false, seen_begin = false, seen_end = false, seen_step = false;
-  for_each_flag(argv, [&](const std::string& flag, const std::string& value) {
+  for_each_flag(argv,
+                {"--segment", "--worker", "--begin", "--end", "--epoch", "--step", "--role", "--ipc", "--timeout-ms",
+                 "--fault"},
+                "see hogwild-worker --help", [&](const std::string& flag, const std::string& value) {
     if (flag == "--segment") {
       a.segment = value;
       seen_segment = true;
@@ -348,8 +361,6 @@ worker_args parse_worker_args(const std::vector<std::string>& argv) {
       else if (value == "hang") a.inject = fault::hang;
       else if (value == "none") a.inject = fault::none;
       else throw usage_error(fmt::format("--fault: expected kill, exit, hang or none, got '{}'", value));
-    } else {
-      throw usage_error(fmt::format("unknown flag '{}'", flag));
     }
   });
   if (!seen_segment || !seen_begin || !seen_end || !seen_step)
@@ -377,7 +388,9 @@ std::vector<std::string> format_serve_args(const serve_args& a) {
 serve_args parse_serve_args(const std::vector<std::string>& argv) {
   serve_args a;
   bool seen_segment = false;
-  for_each_flag(argv, [&](const std::string& flag, const std::string& value) {
+  for_each_flag(argv, {"--segment", "--worker", "--attach"},
+                "with --serve: --segment NAME --worker W [--attach populate|lazy]",
+                [&](const std::string& flag, const std::string& value) {
     if (flag == "--segment") {
       a.segment = value;
       seen_segment = true;
