@@ -59,7 +59,7 @@ event wait(std::chrono::milliseconds timeout) {
 
 bool stop_requested() {
   // Drain pending signals without blocking, all of them: sigtimedwait hands out the lowest-numbered
-  // first, so a pending SIGCHLD (17) comes before SIGXCPU (24) or SIGXFSZ (25). A SIGCHLD is
+  // first, so a pending SIGCHLD (17) comes before SIGXCPU (24). A SIGCHLD is
   // harmless to consume here because executors reap with waitpid(WNOHANG) after every wake-up anyway.
   while (g_stop_signal == 0 && take(std::chrono::milliseconds(0)) != event::none) {
   }
