@@ -13,6 +13,7 @@
 #include "coordinator/cli.hpp"
 #include "coordinator/signals.hpp"
 #include "coordinator/trainer.hpp"
+#include "datasets/interrupt.hpp"
 #include "shared/error.hpp"
 #include "shared/std_streams.hpp"
 
@@ -47,6 +48,12 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   ::signal(SIGXFSZ, SIG_IGN);
   signals::block();
+  // A stop signal while the data is read, generated or copied into the segment ends the run there
+  // (exit 130), not at the first epoch's check (datasets/interrupt.hpp).
+  data::set_interrupt_check([] {
+    if (signals::stop_requested())
+      throw interrupted(fmt::format("interrupted by signal {} while preparing the data", signals::stop_signal()));
+  });
   std::unique_ptr<cluster> net;
   std::string who;  // "rank R: " in a distributed run
   try {

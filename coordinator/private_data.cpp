@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "datasets/interrupt.hpp"
 #include "shared/error.hpp"
 
 namespace hogwild {
@@ -43,7 +44,19 @@ private_data_copy::private_data_copy(const shm::segment_view& shared) {
   const auto addr = reinterpret_cast<std::uintptr_t>(map_);
   auto* copy = reinterpret_cast<std::byte*>((addr + huge_page - 1) / huge_page * huge_page);
   ::madvise(copy, rounded, MADV_HUGEPAGE);  // a request: EINVAL where THP is compiled out is fine
-  std::memcpy(copy, shared.base(), bytes);
+  // In 64 MiB pieces, each after a look for a stop signal (a copy of a large data set takes a second
+  // or more); a stop unmaps what was copied.
+  constexpr std::size_t piece = std::size_t{64} << 20;
+  for (std::size_t at = 0; at < bytes; at += piece) {
+    try {
+      data::poll_interrupt();
+    } catch (...) {
+      ::munmap(map_, map_bytes_);
+      map_ = nullptr;
+      throw;
+    }
+    std::memcpy(copy + at, static_cast<const std::byte*>(shared.base()) + at, std::min(piece, bytes - at));
+  }
   ::mprotect(copy, rounded, PROT_READ);  // nobody writes the copy; a stray write faults loudly
   view_ = shared.with_read_only_copy(copy);
 }

@@ -28,6 +28,7 @@
 #include "coordinator/eval_pool.hpp"
 #include "coordinator/model_io.hpp"
 #include "coordinator/private_data.hpp"
+#include "datasets/interrupt.hpp"
 #include "datasets/synthetic.hpp"
 #include "shared/error.hpp"
 #include "shared/evaluate.hpp"
@@ -63,6 +64,7 @@ void move_released(std::vector<T>& src, T* dst) {
   constexpr std::size_t piece = (std::size_t{4} << 20) / sizeof(T);
   page_releaser rel(src.data());
   for (std::size_t at = 0; at < src.size(); at += piece) {
+    data::poll_interrupt();  // a stop signal ends a long copy (the segment is removed on the way out)
     const std::size_t n = std::min(piece, src.size() - at);
     std::copy_n(src.data() + at, n, dst + at);
     rel.release_to(src.data() + at + n);
@@ -85,7 +87,9 @@ void fill_segment(const shm::segment_view& v, data::dataset&& d, const std::vect
   } else {
     // A new segment reads as zeros.
     page_releaser rel_idx(d.idx.data()), rel_val(d.val.data());
+    std::size_t rows_done = 0;
     data::scatter_dense(d, v.values(), [&](std::uint64_t k1) {
+      if (++rows_done % data::poll_every_rows == 0) data::poll_interrupt();
       rel_idx.release_to(d.idx.data() + k1);
       rel_val.release_to(d.val.data() + k1);
     });
@@ -413,7 +417,10 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
   spec.weight_precision = c.weight_precision;
   spec.sync_bytes = protocol_sync_bytes(c, spec.rows, spec.outputs);
   spec.replicas = c.mode == run_mode::async && c.replicas == replica_mode::worker;
-  const std::uint64_t identity = run_identity(c, train_set, spec.outputs);
+  // The identity hashes the whole training set (~1 s per GB): only a run that writes or resumes a
+  // checkpoint needs it.
+  const bool checkpoints = !c.checkpoint_path.empty() || !c.resume_path.empty();
+  const std::uint64_t identity = checkpoints ? run_identity(c, train_set, spec.outputs) : 0;
   std::optional<checkpoint> resumed;
   if (!c.resume_path.empty()) resumed = load_for_resume(c, identity, spec.rows, spec.dims * spec.outputs);
   shm::owned_segment seg(shm::unique_name(), spec);

@@ -1,5 +1,6 @@
 #include "datasets/synthetic.hpp"
 
+#include "datasets/interrupt.hpp"
 #include "shared/rng.hpp"
 
 namespace hogwild::data {
@@ -17,6 +18,7 @@ void fill(dataset& d, std::size_t rows, const synthetic_spec& s, const std::vect
   std::vector<std::uint32_t> cols;
   std::vector<float> vals;
   for (std::size_t i = 0; i < rows; ++i) {
+    if (i % poll_every_rows == 0) poll_interrupt();
     cols.clear();
     vals.clear();
     double dot = 0.0;

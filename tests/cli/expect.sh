@@ -3,6 +3,7 @@
 # Runs COMMAND, checks its exit code and that its stdout+stderr match REGEX, and that it left
 # nothing in /dev/shm under its process id.
 #   --signal S          send SIG S to the command once it has printed its first epoch line
+#   --after T           ... or T seconds after it started instead (while it prepares its data)
 #   --group             run it in its own process group (setsid) and send the signal to the whole
 #                       group, workers included, as Ctrl-C or a closed terminal does
 #   --foreign-segment   create a non-hogwild file in /dev/shm and append its name to COMMAND
@@ -11,10 +12,11 @@
 set -u
 code=$1 regex=$2
 shift 2
-signal="" foreign="" old="" group=""
+signal="" after="" foreign="" old="" group=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --signal) signal=$2; shift 2 ;;
+    --after) after=$2; shift 2 ;;
     --group) group=1; shift ;;
     --foreign-segment) foreign="hogwild-foreign-$$-$RANDOM"; shift ;;
     --env) export "$2"; shift 2 ;;
@@ -41,10 +43,14 @@ else
 fi
 pid=$!
 if [[ -n $signal ]]; then
-  for _ in $(seq 1 200); do
-    grep -q '^epoch' "$out" && break
-    sleep 0.05
-  done
+  if [[ -n $after ]]; then
+    sleep "$after"
+  else
+    for _ in $(seq 1 200); do
+      grep -q '^epoch' "$out" && break
+      sleep 0.05
+    done
+  fi
   if [[ -n $group ]]; then kill -s "$signal" -- "-$pid"; else kill -s "$signal" "$pid"; fi
 fi
 wait "$pid"
