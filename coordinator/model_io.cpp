@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fmt/format.h>
@@ -55,7 +56,7 @@ struct line_reader {
   [[noreturn]] void fail(const std::string& what) const {
     throw usage_error(fmt::format("{}:{}: {}", path, line, what));
   }
-  std::istringstream next(const char* expected) {
+  std::istringstream next(const std::string& expected) {
     if (!std::getline(in, text)) {
       ++line;
       fail(fmt::format("file ends early; expected {}", expected));
@@ -69,13 +70,35 @@ struct line_reader {
     if (k != expected) fail(fmt::format("expected '{}', found '{}'", expected, k));
     return k;
   }
+  // A finite number: NaN and infinity are refused, as in the LIBSVM reader.
   double number(std::istringstream& s, const char* what) {
     std::string tok;
     if (!(s >> tok)) fail(fmt::format("expected {}", what));
     double v = 0;
     const auto [p, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
     if (ec != std::errc() || p != tok.data() + tok.size()) fail(fmt::format("expected {}, found '{}'", what, tok));
+    if (!std::isfinite(v)) fail(fmt::format("expected {}, found '{}' (NaN and infinity are not allowed)", what, tok));
     return v;
+  }
+  // A whole number in [lo, hi].
+  double whole(std::istringstream& s, const char* what, double lo, double hi) {
+    const double v = number(s, what);
+    if (v != std::floor(v) || v < lo || v > hi) fail(fmt::format("expected {} from {} to {}, found {}", what, lo, hi, v));
+    return v;
+  }
+  // The rest of the line must be blank.
+  void end(std::istringstream& s, const std::string& after) {
+    std::string extra;
+    if (s >> extra) fail(fmt::format("expected nothing after {}, found '{}'", after, extra));
+  }
+  // After the last weight only blank lines may follow.
+  void only_blank_lines(const std::string& after) {
+    while (std::getline(in, text)) {
+      ++line;
+      std::istringstream s(text);
+      std::string extra;
+      if (s >> extra) fail(fmt::format("expected the end of the file after {}, found '{}'", after, extra));
+    }
   }
 };
 
@@ -89,6 +112,7 @@ saved_model read_model(const std::string& path) {
   r.keyword(s, "hogwild-model");
   const double version = r.number(s, "a version number");
   if (version != 1 && version != 2) r.fail(fmt::format("model file version {:g}; this build reads versions 1 and 2", version));
+  r.end(s, "the version");
   s = r.next("'model NAME'");
   r.keyword(s, "model");
   std::string name;
@@ -96,18 +120,21 @@ saved_model read_model(const std::string& path) {
   const auto kind = models::parse_model(name);
   if (!kind) r.fail(fmt::format("unknown model '{}'", name));
   m.model = *kind;
+  r.end(s, "the model name");
   s = r.next("'dims D'");
   r.keyword(s, "dims");
-  const double dims = r.number(s, "the dimension");
+  const double dims = r.whole(s, "the dimension", 1, static_cast<double>(1u << 31));
+  r.end(s, "the dimension");
   s = r.next("'outputs C'");
   r.keyword(s, "outputs");
-  const double outputs = r.number(s, "the output count");
-  if (dims < 1 || dims > (1u << 31) || outputs < 1 || outputs > 256) r.fail("dims or outputs out of range");
+  const double outputs = r.whole(s, "the output count", 1, 256);
+  r.end(s, "the output count");
   m.dims = static_cast<std::size_t>(dims);
   m.outputs = static_cast<int>(outputs);
   s = r.next("'lambda L'");
   r.keyword(s, "lambda");
   m.lambda = r.number(s, "lambda");
+  r.end(s, "lambda");
   const auto type = models::label_type_of(m.model);
   if (version == 1) {
     m.labels.task = type == models::label_type::real ? data::label_task::regression : data::label_task::binary;
@@ -120,13 +147,16 @@ saved_model read_model(const std::string& path) {
     if (t == "binary") {
       m.labels.task = data::label_task::binary;
       m.labels.classes = {r.number(s, "the label read as -1"), r.number(s, "the label read as +1")};
+      r.end(s, "the 2 binary labels");
     } else if (t == "classes") {
       m.labels.task = data::label_task::multiclass;
       const double k = r.number(s, "the class count");
       if (k != outputs) r.fail(fmt::format("{:g} classes but {:g} outputs", k, outputs));
       for (int c = 0; c < m.outputs; ++c) m.labels.classes.push_back(r.number(s, "a class label"));
+      r.end(s, fmt::format("{} class labels", m.outputs));
     } else if (t == "real") {
       m.labels.task = data::label_task::regression;
+      r.end(s, "'labels real'");
     } else {
       r.fail(fmt::format("expected 'labels binary|classes|real', found '{}'", t));
     }
@@ -141,23 +171,31 @@ saved_model read_model(const std::string& path) {
     else if (t == "unit") m.scale.kind = data::scale_kind::unit;
     else if (t == "standardize") m.scale.kind = data::scale_kind::standardize;
     else r.fail(fmt::format("expected 'scale none|unit|standardize', found '{}'", t));
+    r.end(s, "the scale kind");
     if (m.scale.kind != data::scale_kind::none) {
+      const std::string per_dim = fmt::format("{} numbers (one per dim)", m.dims);
       s = r.next("'scale-offset ...'");
       r.keyword(s, "scale-offset");
       for (std::size_t j = 0; j < m.dims; ++j) m.scale.offset.push_back(r.number(s, "a scale offset"));
+      r.end(s, per_dim);
       s = r.next("'scale-factor ...'");
       r.keyword(s, "scale-factor");
       for (std::size_t j = 0; j < m.dims; ++j) m.scale.factor.push_back(r.number(s, "a scale factor"));
+      r.end(s, per_dim);
     }
   }
   s = r.next("'weights'");
   r.keyword(s, "weights");
+  r.end(s, "'weights'");
   const std::size_t n = m.dims * static_cast<std::size_t>(m.outputs);
+  const std::string expected = fmt::format("{} weights (dims × outputs)", n);
   m.weights.reserve(n);
   for (std::size_t k = 0; k < n; ++k) {
-    s = r.next(fmt::format("{} weights (dims × outputs)", n).c_str());
+    s = r.next(expected);
     m.weights.push_back(r.number(s, "a weight"));
+    r.end(s, "a weight (one per line)");
   }
+  r.only_blank_lines(expected);
   return m;
 }
 

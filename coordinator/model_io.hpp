@@ -15,6 +15,8 @@
 //   <D × C lines, one weight each, w[j*C + c]>
 //
 // Version 1 (no labels/scale lines) is still read: binary labels -1/+1, no scaling.
+// Reading refuses NaN/infinite numbers, extra words on a line and anything but blank lines after the
+// last weight (e.g. a dims header smaller than the weight lines), naming PATH:LINE.
 #pragma once
 #include <string>
 #include <vector>
