@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "datasets/file_input.hpp"
+#include "datasets/interrupt.hpp"
 #include "shared/error.hpp"
 
 namespace hogwild::data {
@@ -25,6 +26,7 @@ dataset read_cifar10(const std::vector<std::string>& paths) {
     d.idx.reserve(d.idx.size() + count * cifar10_pixels);
     d.val.reserve(d.val.size() + count * cifar10_pixels);
     for (std::size_t i = 0; i < count; ++i) {
+      if (i % poll_every_rows == 0) poll_interrupt();
       const auto* rec = reinterpret_cast<const unsigned char*>(f.bytes.data() + i * cifar10_record_bytes);
       if (rec[0] > 9)
         throw usage_error(fmt::format("{}: record {} at byte offset {} has label {}; expected a class 0..9", path, i,

@@ -99,14 +99,27 @@ std::size_t byte_stream::read(char* out, std::size_t n) {
     const int rc = inflate(&zs, Z_NO_FLUSH);
     const std::size_t produced = want - zs.avail_out;
     if (rc == Z_STREAM_END) {
-      refill();
-      // The last member, or bytes after it that do not start another one (zero padding, a
-      // trailer some tools append): ignored, as gzip and zlib's gzread do.
-      if (zs.avail_in == 0 || zs.next_in[0] != 0x1f) {
+      // A member has ended. What follows must be the end of the file, another gzip member
+      // (concatenated files, read as one stream like gzip -d does), or zero padding up to the end
+      // of the file (as tar leaves, and gzip -d ignores). Anything else is refused: it is no
+      // part of the gzip data, and reading it as the end would silently drop whatever it is.
+      while (zs.avail_in < 2 && !g.in_eof) {  // both magic bytes in the buffer, when the file has them
+        if (zs.avail_in) g.in[0] = *zs.next_in;
+        const std::size_t k = read_raw(reinterpret_cast<char*>(g.in.data()) + zs.avail_in, g.in.size() - zs.avail_in);
+        g.in_eof = k == 0;
+        zs.next_in = g.in.data();
+        zs.avail_in += static_cast<uInt>(k);
+      }
+      if (zs.avail_in == 0) {
         g.done = true;
         return produced;
       }
-      // Another gzip member follows (concatenated files, like gzread).
+      if (zs.avail_in < 2 || zs.next_in[0] != 0x1f || zs.next_in[1] != 0x8b) {
+        check_zero_padding(raw_read_ - zs.avail_in);
+        g.done = true;
+        return produced;
+      }
+      // Another gzip member follows.
       if (inflateReset(&zs) != Z_OK) throw runtime_failure(fmt::format("{}: zlib reset failed", path_));
       if (produced) return produced;
       continue;
@@ -119,6 +132,29 @@ std::size_t byte_stream::read(char* out, std::size_t n) {
       throw usage_error(fmt::format("{}: truncated gzip data (ends after {} compressed bytes)", path_, raw_read_));
     if (rc == Z_BUF_ERROR && zs.avail_in != 0)  // no progress with input and output space: cannot happen
       throw usage_error(fmt::format("{}: corrupt gzip data near byte {} of the file", path_, raw_read_ - zs.avail_in));
+  }
+}
+
+// The bytes after the last gzip member, from the file's byte `offset` (where they start) to its
+// end, must all be zero; the buffer's unread bytes come first.
+void byte_stream::check_zero_padding(std::uint64_t offset) {
+  gzip_state& g = *gz_;
+  z_stream& zs = g.zs;
+  const auto refuse = [&] {
+    throw usage_error(fmt::format("{}: trailing bytes after the gzip data at byte offset {} (expected another gzip "
+                                  "member, zero padding or the end of the file)", path_, offset));
+  };
+  const auto all_zero = [](const unsigned char* p, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (p[i]) return false;
+    return true;
+  };
+  if (!all_zero(zs.next_in, zs.avail_in)) refuse();
+  zs.avail_in = 0;
+  while (!g.in_eof) {
+    const std::size_t k = read_raw(reinterpret_cast<char*>(g.in.data()), g.in.size());
+    g.in_eof = k == 0;
+    if (!all_zero(g.in.data(), k)) refuse();
   }
 }
 

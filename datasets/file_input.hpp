@@ -1,7 +1,8 @@
 // File input for the readers: a regular file read front to back in pieces (byte_stream) or whole
 // (read_file), transparently gunzipped when it starts with the gzip magic bytes (1f 8b), whatever
 // its name. Errors are usage_error naming the file: missing, a directory, unreadable, a corrupt or
-// truncated gzip stream, a file that shrinks while it is read.
+// truncated gzip stream, bytes after the last gzip member that are neither another member nor zero
+// padding, a file that shrinks while it is read.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -43,6 +44,7 @@ class byte_stream {
  private:
   struct gzip_state;
   std::size_t read_raw(char* out, std::size_t n);  // from the file, with the shrink check
+  void check_zero_padding(std::uint64_t offset);   // the rest of a gzip file after its last member
   std::string path_;
   int fd_ = -1;
   std::uint64_t source_size_ = 0, size_hint_ = 0, raw_read_ = 0;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "datasets/file_input.hpp"
+#include "datasets/interrupt.hpp"
 #include "shared/error.hpp"
 #include "shared/page_release.hpp"
 
@@ -90,6 +91,7 @@ dataset read_idx(const std::string& images_path, const std::string& labels_path)
   std::vector<float> vals;
   page_releaser consumed(pixel_bytes);  // gives the decoded image bytes back as rows are built
   for (std::uint64_t i = 0; i < count; ++i) {
+    if (i % poll_every_rows == 0) poll_interrupt();
     cols.clear();
     vals.clear();
     const auto* px = reinterpret_cast<const unsigned char*>(b + 16 + i * pixels);

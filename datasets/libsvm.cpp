@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "datasets/file_input.hpp"
+#include "datasets/interrupt.hpp"
 #include "shared/error.hpp"
 
 namespace hogwild::data {
@@ -24,6 +25,13 @@ std::string shown(std::string_view tok) {
   return tok.size() > 40 ? s + "..." : s;
 }
 
+// Digits only, at least one, and at most 2^64 - 1: no sign, no space, no exponent.
+bool unsigned_integer(std::string_view s) {
+  std::uint64_t n = 0;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  return !s.empty() && ec == std::errc() && p == s.data() + s.size();
+}
+
 struct parser {
   const std::string& name;
   std::size_t line = 0;
@@ -36,7 +44,12 @@ struct parser {
   double number(std::string_view tok, std::uint64_t feature) const {
     const auto what = [&] { return feature ? fmt::format("the value of feature {}", feature) : std::string("label"); };
     std::string_view t = tok;
-    if (!t.empty() && t.front() == '+') t.remove_prefix(1);
+    if (!t.empty() && t.front() == '+') {
+      t.remove_prefix(1);
+      // A sign appears once: from_chars would read the '-' of "+-1".
+      if (!t.empty() && (t.front() == '-' || t.front() == '+'))
+        fail(fmt::format("expected a number as {}, found '{}': a sign may appear only once", what(), shown(tok)));
+    }
     double v = 0.0;
     const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
     if (t.empty() || p != t.data() + t.size()) {
@@ -47,6 +60,19 @@ struct parser {
     if (ec == std::errc::result_out_of_range) fail(fmt::format("{} '{}' is out of range", what(), shown(tok)));
     if (!std::isfinite(v)) fail(fmt::format("{} '{}' is not finite (NaN and infinity are not allowed)", what(), shown(tok)));
     return v;
+  }
+
+  // v (read from tok) as a float: refused when too large, or when nonzero but so small that it
+  // rounds to 0 (below half the smallest subnormal, about 7e-46; subnormals themselves are kept).
+  float to_float(double v, std::string_view tok, std::uint64_t feature) const {
+    const auto what = [&] { return feature ? fmt::format("the value of feature {} ('{}')", feature, shown(tok))
+                                           : fmt::format("label '{}'", shown(tok)); };
+    if (std::abs(v) > std::numeric_limits<float>::max()) fail(fmt::format("{} does not fit a float", what()));
+    const auto f = static_cast<float>(v);
+    if (f == 0.0f && v != 0.0)
+      fail(fmt::format("{} does not fit a float: it is nonzero but rounds to 0 (the smallest float is about 1.4e-45)",
+                       what()));
+    return f;
   }
 };
 
@@ -141,38 +167,46 @@ class libsvm_builder {
     if (label_tok.empty()) return;  // blank or comment-only line
     if (label_tok.find(':') != std::string_view::npos)
       ps_.fail(fmt::format("expected a label first, found the feature '{}'", shown(label_tok)));
-    const double label = ps_.number(label_tok, 0);
-    if (std::abs(label) > std::numeric_limits<float>::max()) ps_.fail(fmt::format("label '{}' does not fit a float", shown(label_tok)));
+    const float label = ps_.to_float(ps_.number(label_tok, 0), label_tok, 0);
     cols_.clear();
     vals_.clear();
     std::uint64_t last = 0;
-    for (std::string_view tok = next_token(); !tok.empty(); tok = next_token()) {
+    bool first = true;  // the token right after the label, the only place for qid:N
+    for (std::string_view tok = next_token(); !tok.empty(); tok = next_token(), first = false) {
       const auto colon = tok.find(':');
       if (colon == std::string_view::npos)
         ps_.fail(fmt::format("expected INDEX:VALUE, found '{}'{}", shown(tok), cr_hint(ln)));
       const std::string_view is = tok.substr(0, colon), vs = tok.substr(colon + 1);
-      if (is == "qid") continue;
+      if (is == "qid") {
+        if (!first)
+          ps_.fail(fmt::format("'{}' {}: expected qid:N only right after the label", shown(tok),
+                               last ? fmt::format("after feature {}", last) : std::string("after another qid")));
+        if (!unsigned_integer(vs))
+          ps_.fail(fmt::format("expected a non-negative integer as the qid, found '{}'", shown(vs)));
+        continue;  // the query id is not used
+      }
       std::uint64_t index = 0;
       const auto [p, ec] = std::from_chars(is.data(), is.data() + is.size(), index);
-      if (!is.empty() && is.front() == '-')
-        ps_.fail(fmt::format("feature index '{}' is negative; expected a 1-based index >= 1", shown(is)));
-      if (is.empty() || ec != std::errc() || p != is.data() + is.size())
+      if (is.empty() || ec != std::errc() || p != is.data() + is.size()) {
+        if (ec == std::errc::result_out_of_range && p == is.data() + is.size())
+          ps_.fail(fmt::format("feature index {} is too large (at most {})", shown(is), max_index));
+        if (!is.empty() && is.front() == '-' && unsigned_integer(is.substr(1)))
+          ps_.fail(fmt::format("feature index '{}' is negative; expected a 1-based index >= 1", shown(is)));
         ps_.fail(fmt::format("expected an integer feature index, found '{}'", shown(is)));
+      }
       if (index == 0) ps_.fail("feature index 0; indices are 1-based (expected >= 1)");
       if (index > max_index) ps_.fail(fmt::format("feature index {} is too large (at most {})", index, max_index));
       if (index <= last)
         ps_.fail(fmt::format("feature index {} after {}: expected strictly increasing indices (out of order or repeated)",
                              index, last));
       last = index;
-      const double v = ps_.number(vs, index);
-      if (std::abs(v) > std::numeric_limits<float>::max())
-        ps_.fail(fmt::format("the value of feature {} ('{}') does not fit a float", index, shown(vs)));
-      if (v == 0.0) continue;  // explicit zero: not stored
+      const float v = ps_.to_float(ps_.number(vs, index), vs, index);
+      if (v == 0.0f) continue;  // explicit zero: not stored
       cols_.push_back(static_cast<std::uint32_t>(index - 1));
-      vals_.push_back(static_cast<float>(v));
+      vals_.push_back(v);
     }
     if (last > dims_) dims_ = last;
-    d_.add_row(cols_.data(), vals_.data(), cols_.size(), static_cast<float>(label));
+    d_.add_row(cols_.data(), vals_.data(), cols_.size(), label);
   }
 
   dataset d_;
@@ -200,6 +234,7 @@ dataset read_libsvm(const std::string& path) {
   std::size_t have = 0;  // bytes in buf: the unfinished line carried over, then the new piece
   std::uint64_t total = 0;
   for (;;) {
+    poll_interrupt();  // once per 1 MiB piece (datasets/interrupt.hpp)
     if (have == buf.size()) buf.resize(buf.size() * 2);
     const std::size_t k = in.read(buf.data() + have, buf.size() - have);
     total += k;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <fmt/format.h>
 #include <string>
 #include <vector>
@@ -59,6 +60,17 @@ void check_same_data(const dataset& got, const dataset& want) {
   CHECK(got.dims == want.dims);
 }
 
+// A file's bytes, as they are on disk.
+std::string slurp(const std::string& path) {
+  std::string bytes;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  REQUIRE(f);
+  char buf[1 << 16];
+  for (std::size_t k; (k = std::fread(buf, 1, sizeof buf, f)) > 0;) bytes.append(buf, k);
+  std::fclose(f);
+  return bytes;
+}
+
 std::string be32(std::uint32_t v) {
   return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
 }
@@ -103,8 +115,110 @@ TEST_CASE("libsvm: errors name the file and line") {
   fails("1 x:1\n", "expected an integer feature index");
 }
 
+TEST_CASE("libsvm: a sign appears once in labels and values and never in indices") {
+  auto fails = [](const std::string& text, const char* expect) {
+    CHECK_THROWS_WITH_AS(parse_libsvm(text, "f.svm"), doctest::Contains(expect), usage_error);
+  };
+  fails("+1 1:0.5\n-1 2:+-1\n", "f.svm:2: expected a number as the value of feature 2, found '+-1': a sign may appear only once");
+  fails("+1 1:++1\n", "f.svm:1: expected a number as the value of feature 1, found '++1'");
+  fails("+1 1:-+1\n", "f.svm:1: expected a number as the value of feature 1, found '-+1'");
+  fails("+1 1:--1\n", "f.svm:1: expected a number as the value of feature 1, found '--1'");
+  fails("+1 1:+\n", "f.svm:1: expected a number as the value of feature 1, found '+'");
+  fails("+1 1:1\n+-1 1:1\n", "f.svm:2: expected a number as label, found '+-1': a sign may appear only once");
+  fails("++1 1:1\n", "f.svm:1: expected a number as label, found '++1'");
+  fails("-+1 1:1\n", "f.svm:1: expected a number as label, found '-+1'");
+  fails("--1 1:1\n", "f.svm:1: expected a number as label, found '--1'");
+  fails("1 +1:1\n", "f.svm:1: expected an integer feature index, found '+1'");
+  fails("1 +-1:1\n", "f.svm:1: expected an integer feature index, found '+-1'");
+  fails("1 --1:1\n", "f.svm:1: expected an integer feature index, found '--1'");
+  fails("1 -:1\n", "f.svm:1: expected an integer feature index, found '-'");
+  fails("1 -1:1\n", "f.svm:1: feature index '-1' is negative");
+  fails("1 99999999999999999999999:1\n", "f.svm:1: feature index 99999999999999999999999 is too large");
+  const dataset d = parse_libsvm("+1 1:+0.5 2:-0.25 3:+1e+2\n-1 1:-1e-1\n", "ok.svm");
+  CHECK(d.labels == std::vector<float>{1.0f, -1.0f});
+  CHECK(d.val == std::vector<float>{0.5f, -0.25f, 100.0f, -0.1f});
+}
+
+TEST_CASE("libsvm: qid is a non-negative integer right after the label") {
+  auto fails = [](const std::string& text, const char* expect) {
+    CHECK_THROWS_WITH_AS(parse_libsvm(text, "f.svm"), doctest::Contains(expect), usage_error);
+  };
+  fails("+1 1:0.5\n-1 2:1 qid:x\n", "f.svm:2: 'qid:x' after feature 2: expected qid:N only right after the label");
+  fails("+1 1:0.5\n-1 2:1 qid:3\n", "f.svm:2: 'qid:3' after feature 2: expected qid:N only right after the label");
+  fails("-1 1:0 qid:3\n", "f.svm:1: 'qid:3' after feature 1");  // an explicit zero is a feature all the same
+  fails("-1 qid:1 qid:2 2:1\n", "f.svm:1: 'qid:2' after another qid: expected qid:N only right after the label");
+  fails("+1 1:0.5\n-1 qid:1:2 2:1\n", "f.svm:2: expected a non-negative integer as the qid, found '1:2'");
+  fails("-1 qid:x 2:1\n", "f.svm:1: expected a non-negative integer as the qid, found 'x'");
+  fails("-1 qid:-1 2:1\n", "found '-1'");
+  fails("-1 qid:+1 2:1\n", "found '+1'");
+  fails("-1 qid:1.5 2:1\n", "found '1.5'");
+  fails("-1 qid:1e3 2:1\n", "found '1e3'");
+  fails("-1 qid: 2:1\n", "f.svm:1: expected a non-negative integer as the qid, found ''");
+  fails("-1 qid:18446744073709551616 2:1\n", "found '18446744073709551616'");
+  const dataset d = parse_libsvm("+1 qid:0 1:0.5\n-1 qid:18446744073709551615 2:1\n1 qid:7\n", "ok.svm");
+  CHECK(d.rows() == 3);
+  CHECK(d.dims == 2);
+  CHECK(d.row_ptr == std::vector<std::uint64_t>{0, 1, 2, 2});
+  CHECK(d.val == std::vector<float>{0.5f, 1.0f});
+}
+
+TEST_CASE("libsvm: a nonzero value or label that rounds to 0 in float is refused and subnormals are kept") {
+  auto fails = [](const std::string& text, const char* expect) {
+    CHECK_THROWS_WITH_AS(parse_libsvm(text, "f.svm"), doctest::Contains(expect), usage_error);
+  };
+  fails("+1 1:0.5\n-1 2:1e-46\n",
+        "f.svm:2: the value of feature 2 ('1e-46') does not fit a float: it is nonzero but rounds to 0");
+  fails("+1 1:-7e-46\n", "f.svm:1: the value of feature 1 ('-7e-46') does not fit a float");
+  fails("+1 1:1e-320\n", "f.svm:1: the value of feature 1 ('1e-320') does not fit a float");  // a double subnormal
+  fails("+1 1:0.000000000000000000000000000000000000000000000001\n", "f.svm:1: the value of feature 1");
+  fails("1e-46 1:1\n", "f.svm:1: label '1e-46' does not fit a float: it is nonzero but rounds to 0");
+  fails("1 1:1e-400\n", "f.svm:1: the value of feature 1 '1e-400' is out of range");
+  const dataset d = parse_libsvm("1 1:1e-45 2:-1.4e-45 3:7.1e-46 4:1.17e-38 5:0e-50 6:-0 7:0.0e+99\n", "ok.svm");
+  const float tiny = std::numeric_limits<float>::denorm_min();
+  CHECK(d.idx == std::vector<std::uint32_t>{0, 1, 2, 3});
+  CHECK(d.val == std::vector<float>{tiny, -tiny, tiny, 1.17e-38f});
+  CHECK(d.dims == 7);
+}
+
+TEST_CASE("gzip: concatenated members read as one stream and an empty member is allowed") {
+  temp_dir t;
+  const std::string a = slurp(t.file("a.gz", "+1 1:0.5 2:1\n-1 3:", true));
+  const std::string empty = slurp(t.file("e.gz", "", true));
+  const std::string b = slurp(t.file("b.gz", "2\n+1 4:1\n", true));
+  const std::string text = "+1 1:0.5 2:1\n-1 3:2\n+1 4:1\n";
+  const auto cat = t.file("cat.svm.gz", a + empty + b);
+  check_same_data(read_libsvm(cat), parse_libsvm(text, "mem"));
+  const file_bytes whole = read_file(cat);
+  CHECK(whole.gzipped);
+  CHECK(std::string(whole.bytes.begin(), whole.bytes.end()) == text);
+  // Zero padding after the last member (as tar leaves) is still read as the end.
+  check_same_data(read_libsvm(t.file("pad.svm.gz", a + b + std::string(1000, '\0'))),
+                  parse_libsvm("+1 1:0.5 2:1\n-1 3:2\n+1 4:1\n", "mem"));
+}
+
+TEST_CASE("gzip: bytes after the last member that are not another member are refused with the offset") {
+  temp_dir t;
+  const std::string good = slurp(t.file("good.gz", "+1 1:0.5\n-1 2:1\n", true));
+  const std::string two = good + slurp(t.file("more.gz", "+1 3:1\n", true));
+  auto refused = [&](const std::string& name, const std::string& bytes, std::size_t offset) {
+    const auto path = t.file(name, bytes);
+    const std::string expect =
+        fmt::format("{}: trailing bytes after the gzip data at byte offset {}", path, offset);
+    CHECK_THROWS_WITH_AS(read_libsvm(path), doctest::Contains(expect.c_str()), usage_error);
+    CHECK_THROWS_WITH_AS(read_file(path), doctest::Contains(expect.c_str()), usage_error);
+  };
+  refused("garbage.svm.gz", good + "garbage", good.size());
+  refused("two_garbage.svm.gz", two + "garbage", two.size());
+  refused("one_byte.svm.gz", good + "\x1f", good.size());
+  refused("newline.svm.gz", good + "\n", good.size());
+  refused("zeros_then_x.svm.gz", good + std::string(300000, '\0') + "x", good.size());  // past one 256 KiB piece
+  // Two magic bytes start a member: one that ends there is cut short.
+  CHECK_THROWS_WITH_AS(read_libsvm(t.file("half.svm.gz", good + "\x1f\x8b")),
+                       doctest::Contains("half.svm.gz: truncated gzip data"), usage_error);
+}
+
 TEST_CASE("libsvm: fuzzed inputs parse or throw usage_error, never crash") {
-  const std::string base = "+1 1:0.5 3:9.87E-02 \n-1 2:1 qid:3 4:-1.8e-05 # c\n\n1.0 1:0 5:2\n2 7:1e-3 9:4\n";
+  const std::string base = "+1 1:0.5 3:9.87E-02 \n-1 qid:3 2:1 4:-1.8e-05 # c\n\n1.0 1:0 5:2\n2 7:1e-3 9:4\n";
   const char alphabet[] = "0123456789:.+-eE #\n\t qidnaNInf\r\x00\xff";
   rng g(42);
   int parsed = 0, rejected = 0;
@@ -257,6 +371,101 @@ TEST_CASE("model file version 2 round-trips kind, dims, classes and scaling; bad
   CHECK_THROWS_WITH_AS(read_model(bad), doctest::Contains("bad.txt:6: labels 'binary' with 3 outputs do not fit"), usage_error);
   const auto v9 = t.file("v9.txt", "hogwild-model 9\n");
   CHECK_THROWS_WITH_AS(read_model(v9), doctest::Contains("v9.txt:1: model file version 9"), usage_error);
+}
+
+namespace {
+
+// A version 2 svm model with 3 dims and standardize scaling; the weights are lines 11 to 13.
+const std::string scaled_model =
+    "hogwild-model 2\nmodel svm\ndims 3\noutputs 1\nlambda 1\nlabels binary -1 1\nscale standardize\n"
+    "scale-offset 0.5 0 -1\nscale-factor 2 1 0.25\nweights\n0.5\n-0.25\n0.125\n";
+// The same model without scaling; the weights are lines 9 to 11.
+const std::string plain_model =
+    "hogwild-model 2\nmodel svm\ndims 3\noutputs 1\nlambda 1\nlabels binary -1 1\nscale none\nweights\n0.5\n-0.25\n0.125\n";
+
+// text with the first occurrence of from replaced by to.
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("model file: a dims header smaller than the weight lines is refused at the first extra weight") {
+  temp_dir t;
+  const auto v2 = t.file("dims2.model", replaced(plain_model, "dims 3", "dims 2"));
+  CHECK_THROWS_WITH_AS(read_model(v2),
+                       doctest::Contains("dims2.model:11: expected the end of the file after 2 weights (dims × outputs), "
+                                         "found '0.125'"),
+                       usage_error);
+  const auto v1 = t.file("v1.model", "hogwild-model 1\nmodel svm\ndims 2\noutputs 1\nlambda 1\nweights\n0.5\n-0.25\n0.125\n");
+  CHECK_THROWS_WITH_AS(read_model(v1), doctest::Contains("v1.model:9: expected the end of the file after 2 weights"),
+                       usage_error);
+  // With scaling, the scale lines already disagree with dims 2.
+  const auto scaled = t.file("scaled.model", replaced(scaled_model, "dims 3", "dims 2"));
+  CHECK_THROWS_WITH_AS(read_model(scaled),
+                       doctest::Contains("scaled.model:8: expected nothing after 2 numbers (one per dim), found '-1'"),
+                       usage_error);
+}
+
+TEST_CASE("model file: a weight line after the last expected weight is refused even after blank lines") {
+  temp_dir t;
+  const auto extra = t.file("extra.model", scaled_model + "0.5\n");
+  CHECK_THROWS_WITH_AS(read_model(extra),
+                       doctest::Contains("extra.model:14: expected the end of the file after 3 weights (dims × outputs), "
+                                         "found '0.5'"),
+                       usage_error);
+  const auto later = t.file("later.model", scaled_model + "\n  \nend\n");
+  CHECK_THROWS_WITH_AS(read_model(later), doctest::Contains("later.model:16: expected the end of the file after 3 weights"),
+                       usage_error);
+  const auto two = t.file("two.model", replaced(plain_model, "-0.25\n", "-0.25 7\n"));
+  CHECK_THROWS_WITH_AS(read_model(two),
+                       doctest::Contains("two.model:10: expected nothing after a weight (one per line), found '7'"),
+                       usage_error);
+}
+
+TEST_CASE("model file: NaN and infinite weights lambda labels and scale numbers are refused") {
+  temp_dir t;
+  // doctest::Contains copies the text it is given.
+  const auto not_finite = [](const std::string& where_what) {
+    return doctest::Contains((where_what + " (NaN and infinity are not allowed)").c_str());
+  };
+  for (const std::string bad : {"nan", "inf", "-inf", "infinity", "-nan"}) {
+    CAPTURE(bad);
+    const auto w = t.file("w.model", replaced(scaled_model, "0.125\n", bad + "\n"));
+    CHECK_THROWS_WITH_AS(read_model(w), not_finite("w.model:13: expected a weight, found '" + bad + "'"), usage_error);
+  }
+  const auto offset = t.file("offset.model", replaced(scaled_model, "scale-offset 0.5", "scale-offset nan"));
+  CHECK_THROWS_WITH_AS(read_model(offset), not_finite("offset.model:8: expected a scale offset, found 'nan'"),
+                       usage_error);
+  const auto factor = t.file("factor.model", replaced(scaled_model, "scale-factor 2 1", "scale-factor 2 inf"));
+  CHECK_THROWS_WITH_AS(read_model(factor), not_finite("factor.model:9: expected a scale factor, found 'inf'"),
+                       usage_error);
+  const auto lambda = t.file("lambda.model", replaced(plain_model, "lambda 1", "lambda nan"));
+  CHECK_THROWS_WITH_AS(read_model(lambda), not_finite("lambda.model:5: expected lambda, found 'nan'"), usage_error);
+  const auto label = t.file("label.model", replaced(plain_model, "binary -1 1", "binary -1 inf"));
+  CHECK_THROWS_WITH_AS(read_model(label), not_finite("label.model:6: expected the label read as +1, found 'inf'"),
+                       usage_error);
+  const auto dims = t.file("dims.model", replaced(plain_model, "dims 3", "dims nan"));
+  CHECK_THROWS_WITH_AS(read_model(dims), not_finite("dims.model:3: expected the dimension, found 'nan'"), usage_error);
+  const auto half = t.file("half.model", replaced(plain_model, "dims 3", "dims 2.5"));
+  CHECK_THROWS_WITH_AS(read_model(half),
+                       doctest::Contains("half.model:3: expected the dimension from 1 to 2147483648, found 2.5"),
+                       usage_error);
+}
+
+TEST_CASE("model file: blank lines and whitespace after the weights and a missing final newline are accepted") {
+  temp_dir t;
+  const std::vector<double> want = {0.5, -0.25, 0.125};
+  const auto blank = t.file("blank.model", scaled_model + "\n\n   \n\t\n");
+  CHECK(read_model(blank).weights == want);
+  CHECK(read_model(blank).scale.factor == std::vector<double>{2, 1, 0.25});
+  const auto no_newline = t.file("no_newline.model", scaled_model.substr(0, scaled_model.size() - 1));
+  CHECK(read_model(no_newline).weights == want);
+  std::string crlf;
+  for (char c : plain_model + "\n") crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  CHECK(read_model(t.file("crlf.model", crlf)).weights == want);
 }
 
 TEST_CASE("multiclass models: gradients match finite differences, predictions are argmax") {
