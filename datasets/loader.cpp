@@ -245,15 +245,24 @@ file_format detect_format(const std::string& path) {
   if (b.empty()) throw usage_error(fmt::format("{}: empty file; cannot tell its format", path));
   if (looks_like_idx(b.data(), b.size())) return file_format::idx;
   const std::size_t probe = std::min<std::size_t>(b.size(), 4096);
-  std::size_t text = 0;
-  for (std::size_t i = 0; i < probe; ++i) {
+  std::size_t first_binary = probe, line = 1;  // the first byte that is not text, and its line
+  for (std::size_t i = 0; i < probe && first_binary == probe; ++i) {
     const auto ch = static_cast<unsigned char>(b[i]);
-    text += (ch >= 0x20 && ch < 0x7f) || ch == '\n' || ch == '\r' || ch == '\t';
+    if (ch == '\n') ++line;
+    if (!((ch >= 0x20 && ch < 0x7f) || ch == '\n' || ch == '\r' || ch == '\t')) first_binary = i;
   }
-  if (text == probe) return file_format::libsvm;
-  if ((compressed || size % cifar10_record_bytes == 0) && static_cast<unsigned char>(b[0]) <= 9) return file_format::cifar10;
-  throw usage_error(fmt::format("{}: cannot tell the format from the content (not IDX, not LIBSVM text, not CIFAR-10 "
-                                "records of 3073 bytes); give --format", path));
+  if (first_binary == probe) return file_format::libsvm;
+  const auto label0 = static_cast<unsigned char>(b[0]);
+  const bool records = compressed || size % cifar10_record_bytes == 0;
+  if (records && label0 <= 9) return file_format::cifar10;
+  // What each format's test found, so that a damaged file can be told from a foreign one.
+  const auto byte = [&](std::size_t i) { return i < b.size() ? static_cast<unsigned>(static_cast<unsigned char>(b[i])) : 0u; };
+  throw usage_error(fmt::format(
+      "{}: cannot tell the format from the content: not IDX (first bytes {:02x} {:02x} {:02x} {:02x}; expected 00 00 08 "
+      "01 or 03), not LIBSVM text (byte {} on line {} is 0x{:02x}, not printable), not CIFAR-10 ({}); give --format",
+      path, byte(0), byte(1), byte(2), byte(3), first_binary, line, byte(first_binary),
+      records ? fmt::format("its first label byte is {}, expected 0 to 9", label0)
+              : fmt::format("{} bytes are not whole records of {} bytes", size, cifar10_record_bytes)));
 }
 
 dataset read_any(const std::vector<std::string>& paths, file_format format, const std::string& idx_labels) {
