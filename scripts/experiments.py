@@ -109,7 +109,11 @@ def main():
     a = ap.parse_args()
     data_dir = Path(a.data)
 
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        sys.exit("experiments.py: needs matplotlib for its figures (Debian: apt-get install python3-matplotlib; "
+                 "run with /usr/bin/python3)")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

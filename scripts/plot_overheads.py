@@ -11,7 +11,10 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-import matplotlib
+try:
+    import matplotlib
+except ImportError:
+    sys.exit("plot_overheads.py: needs matplotlib (Debian: apt-get install python3-matplotlib; run with /usr/bin/python3)")
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

@@ -91,17 +91,38 @@ int main(int argc, char** argv) {
   std::size_t rows = 10000;
   double lambda = 1.0;
   bool whole_runs = true;
+  const char* usage =
+      "usage: bench_kernel [--kernel-only] [--epochs N (20)] [--rows N (10000)] [--repeat N (5)] [--lambda L (1)]\n"
+      "Times the serial SGD kernel on the default synthetic data (ns per example, best of --repeat) against a\n"
+      "plain-array baseline loop in the same run; without --kernel-only also whole default runs (docs/performance.md).\n";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::fputs(usage, stdout);
+      return 0;
+    }
     if (a == "--kernel-only") {
       whole_runs = false;
       continue;
     }
-    if (i + 1 >= argc) break;
-    if (a == "--epochs") epochs = std::stoi(argv[i + 1]);
-    else if (a == "--rows") rows = std::stoul(argv[i + 1]);
-    else if (a == "--repeat") repeat = std::stoi(argv[i + 1]);
-    else if (a == "--lambda") lambda = std::stod(argv[i + 1]);
+    const bool known = a == "--epochs" || a == "--rows" || a == "--repeat" || a == "--lambda";
+    if (!known || i + 1 >= argc) {
+      std::fprintf(stderr, "bench_kernel: %s '%s'\n%s", known ? "missing value after" : "unknown flag", a.c_str(), usage);
+      return 2;
+    }
+    try {
+      if (a == "--epochs") epochs = std::stoi(argv[i + 1]);
+      else if (a == "--rows") rows = std::stoul(argv[i + 1]);
+      else if (a == "--repeat") repeat = std::stoi(argv[i + 1]);
+      else lambda = std::stod(argv[i + 1]);
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "bench_kernel: %s: expected a number, got '%s'\n", a.c_str(), argv[i + 1]);
+      return 2;
+    }
+    if (epochs < 1 || repeat < 1 || rows < 1) {
+      std::fprintf(stderr, "bench_kernel: %s: expected a value >= 1, got '%s'\n", a.c_str(), argv[i + 1]);
+      return 2;
+    }
     ++i;
   }
   data::synthetic_spec spec;

@@ -187,8 +187,10 @@ int main(int argc, char** argv) {
     else if (a == "--tiny" && i + 1 < argc) tiny = argv[++i];
     else if (a == "--quick") quick = true;
     else {
-      std::fprintf(stderr, "usage: bench_overhead [--out FILE.csv] [--epochs E] [--quick] [--tiny PATH]\n");
-      return 2;
+      const bool help = a == "--help" || a == "-h";
+      if (!help) std::fprintf(stderr, "bench_overhead: unknown flag or missing value: '%s'\n", a.c_str());
+      std::fprintf(help ? stdout : stderr, "usage: bench_overhead [--out FILE.csv] [--epochs E] [--quick] [--tiny PATH]\n");
+      return help ? 0 : 2;
     }
   }
   const std::vector<unsigned> worker_counts = quick ? std::vector<unsigned>{1, 8} : std::vector<unsigned>{1, 2, 4, 8, 10};
@@ -313,7 +315,7 @@ int main(int argc, char** argv) {
   const std::size_t big = row_counts.back();
   if (const auto* a = find("fork", "epoch", 8, 10'000))
     if (const auto* b = find("fork", "epoch", 8, big))
-      std::printf("per-epoch overhead of 8 forked workers over run-long threads, --attach auto (inherit), %zu rows / 10k rows: %.3f ms / %.3f ms = %.2f x (target <= 2)\n",
+      std::printf("per-epoch overhead of 8 forked workers over run-long threads, --attach auto (the default), %zu rows / 10k rows: %.3f ms / %.3f ms = %.2f x (target <= 2)\n",
                   big, extra_over_threads(*b) * 1e3, extra_over_threads(*a) * 1e3, extra_over_threads(*b) / extra_over_threads(*a));
   for (const auto& a : attach_rows)
     for (const auto& b : attach_rows)

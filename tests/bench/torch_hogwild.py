@@ -14,13 +14,18 @@ Prints one JSON line: train_seconds, examples, test_error.
 """
 import argparse
 import json
+import sys
 import time
 
-import numpy as np
-import torch
-import torch.multiprocessing as mp
-import torch.nn.functional as F
-from sklearn.datasets import load_svmlight_file
+try:
+    import numpy as np
+    import torch
+    import torch.multiprocessing as mp
+    import torch.nn.functional as F
+    from sklearn.datasets import load_svmlight_file
+except ImportError as e:
+    sys.exit(f"torch_hogwild.py: needs {e.name} (Debian: apt-get install python3-torch python3-sklearn; "
+             "run with /usr/bin/python3)")
 
 
 def to_arrays(X):
