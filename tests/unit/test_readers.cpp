@@ -390,69 +390,54 @@ std::string replaced(std::string text, const std::string& from, const std::strin
   return text.replace(at, from.size(), to);
 }
 
+// read_model(path) is refused (exit 2) with a message that contains `expect`.
+void check_refused(const std::string& path, const std::string& expect) {
+  CHECK_THROWS_WITH_AS(read_model(path), doctest::Contains(expect.c_str()), usage_error);
+}
+
 }  // namespace
 
 TEST_CASE("model file: a dims header smaller than the weight lines is refused at the first extra weight") {
   temp_dir t;
   const auto v2 = t.file("dims2.model", replaced(plain_model, "dims 3", "dims 2"));
-  CHECK_THROWS_WITH_AS(read_model(v2),
-                       doctest::Contains("dims2.model:11: expected the end of the file after 2 weights (dims × outputs), "
-                                         "found '0.125'"),
-                       usage_error);
+  check_refused(v2, "dims2.model:11: expected the end of the file after 2 weights (dims × outputs), found '0.125'");
   const auto v1 = t.file("v1.model", "hogwild-model 1\nmodel svm\ndims 2\noutputs 1\nlambda 1\nweights\n0.5\n-0.25\n0.125\n");
-  CHECK_THROWS_WITH_AS(read_model(v1), doctest::Contains("v1.model:9: expected the end of the file after 2 weights"),
-                       usage_error);
+  check_refused(v1, "v1.model:9: expected the end of the file after 2 weights");
   // With scaling, the scale lines already disagree with dims 2.
   const auto scaled = t.file("scaled.model", replaced(scaled_model, "dims 3", "dims 2"));
-  CHECK_THROWS_WITH_AS(read_model(scaled),
-                       doctest::Contains("scaled.model:8: expected nothing after 2 numbers (one per dim), found '-1'"),
-                       usage_error);
+  check_refused(scaled, "scaled.model:8: expected nothing after 2 numbers (one per dim), found '-1'");
 }
 
 TEST_CASE("model file: a weight line after the last expected weight is refused even after blank lines") {
   temp_dir t;
   const auto extra = t.file("extra.model", scaled_model + "0.5\n");
-  CHECK_THROWS_WITH_AS(read_model(extra),
-                       doctest::Contains("extra.model:14: expected the end of the file after 3 weights (dims × outputs), "
-                                         "found '0.5'"),
-                       usage_error);
+  check_refused(extra, "extra.model:14: expected the end of the file after 3 weights (dims × outputs), found '0.5'");
   const auto later = t.file("later.model", scaled_model + "\n  \nend\n");
-  CHECK_THROWS_WITH_AS(read_model(later), doctest::Contains("later.model:16: expected the end of the file after 3 weights"),
-                       usage_error);
+  check_refused(later, "later.model:16: expected the end of the file after 3 weights");
   const auto two = t.file("two.model", replaced(plain_model, "-0.25\n", "-0.25 7\n"));
-  CHECK_THROWS_WITH_AS(read_model(two),
-                       doctest::Contains("two.model:10: expected nothing after a weight (one per line), found '7'"),
-                       usage_error);
+  check_refused(two, "two.model:10: expected nothing after a weight (one per line), found '7'");
 }
 
 TEST_CASE("model file: NaN and infinite weights lambda labels and scale numbers are refused") {
   temp_dir t;
-  // doctest::Contains copies the text it is given.
-  const auto not_finite = [](const std::string& where_what) {
-    return doctest::Contains((where_what + " (NaN and infinity are not allowed)").c_str());
-  };
+  const std::string not_finite = " (NaN and infinity are not allowed)";
   for (const std::string bad : {"nan", "inf", "-inf", "infinity", "-nan"}) {
     CAPTURE(bad);
     const auto w = t.file("w.model", replaced(scaled_model, "0.125\n", bad + "\n"));
-    CHECK_THROWS_WITH_AS(read_model(w), not_finite("w.model:13: expected a weight, found '" + bad + "'"), usage_error);
+    check_refused(w, "w.model:13: expected a weight, found '" + bad + "'" + not_finite);
   }
   const auto offset = t.file("offset.model", replaced(scaled_model, "scale-offset 0.5", "scale-offset nan"));
-  CHECK_THROWS_WITH_AS(read_model(offset), not_finite("offset.model:8: expected a scale offset, found 'nan'"),
-                       usage_error);
+  check_refused(offset, "offset.model:8: expected a scale offset, found 'nan'" + not_finite);
   const auto factor = t.file("factor.model", replaced(scaled_model, "scale-factor 2 1", "scale-factor 2 inf"));
-  CHECK_THROWS_WITH_AS(read_model(factor), not_finite("factor.model:9: expected a scale factor, found 'inf'"),
-                       usage_error);
+  check_refused(factor, "factor.model:9: expected a scale factor, found 'inf'" + not_finite);
   const auto lambda = t.file("lambda.model", replaced(plain_model, "lambda 1", "lambda nan"));
-  CHECK_THROWS_WITH_AS(read_model(lambda), not_finite("lambda.model:5: expected lambda, found 'nan'"), usage_error);
+  check_refused(lambda, "lambda.model:5: expected lambda, found 'nan'" + not_finite);
   const auto label = t.file("label.model", replaced(plain_model, "binary -1 1", "binary -1 inf"));
-  CHECK_THROWS_WITH_AS(read_model(label), not_finite("label.model:6: expected the label read as +1, found 'inf'"),
-                       usage_error);
+  check_refused(label, "label.model:6: expected the label read as +1, found 'inf'" + not_finite);
   const auto dims = t.file("dims.model", replaced(plain_model, "dims 3", "dims nan"));
-  CHECK_THROWS_WITH_AS(read_model(dims), not_finite("dims.model:3: expected the dimension, found 'nan'"), usage_error);
+  check_refused(dims, "dims.model:3: expected the dimension, found 'nan'" + not_finite);
   const auto half = t.file("half.model", replaced(plain_model, "dims 3", "dims 2.5"));
-  CHECK_THROWS_WITH_AS(read_model(half),
-                       doctest::Contains("half.model:3: expected the dimension from 1 to 2147483648, found 2.5"),
-                       usage_error);
+  check_refused(half, "half.model:3: expected the dimension from 1 to 2147483648, found 2.5");
 }
 
 TEST_CASE("model file: blank lines and whitespace after the weights and a missing final newline are accepted") {
