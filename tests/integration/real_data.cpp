@@ -99,9 +99,12 @@ int run(const std::string& which, const std::string& mode) {
   if (which == "fashion-mnist")
     return accuracy_floor(which, {"--train", fm + "/train-images-idx3-ubyte.gz", "--test", fm + "/t10k-images-idx3-ubyte.gz",
                                   "--model", "multiclass-svm"}, mode, 83.0);
+  // CIFAR subset: 1,000 test rows of a hard 10-class problem, so an async run's interleaving moves
+  // its accuracy by points (serial 35.3 %; async 33.8-36.0 % in 13 runs, the lowest in a loaded CI
+  // run): async gets 2 points more room. Chance is 10 %; a broken run lands far below either floor.
   if (which == "cifar10")
     return accuracy_floor(which, {"--train", cf + "/data_batch_1.first3000.bin", "--test", cf + "/test_batch.first1000.bin",
-                                  "--model", "multiclass-svm"}, mode, 34.0);
+                                  "--model", "multiclass-svm"}, mode, mode == "async" ? 32.0 : 34.0);
   if (which == "abalone") {
     const config c = parse({"--train", ab + "/abalone_scale", "--model", "least-squares", "--validation-fraction", "0.25"}, mode);
     const auto r = train(c, stdout);
