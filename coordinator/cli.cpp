@@ -67,6 +67,7 @@ struct raw_options {
   long long fault_rank = 0, emulate_ranks = 1;
   std::string sync_exchange = "rows";
   std::vector<std::string> given;  // the flags on the command line (filled after parsing)
+  bool was_given(std::string_view flag) const { return std::find(given.begin(), given.end(), flag) != given.end(); }
 };
 
 void build(CLI::App& app, raw_options& o) {
@@ -273,8 +274,7 @@ void finish_distributed(const raw_options& o, config& c) {
   c.emulate_ranks = static_cast<unsigned>(o.emulate_ranks);
   c.exchange = o.sync_exchange == "maps" ? config::sync_exchange::maps : config::sync_exchange::rows;
   c.fault_rank = static_cast<unsigned>(o.fault_rank);
-  const bool given_ranks = std::find(o.given.begin(), o.given.end(), "--emulate-ranks") != o.given.end();
-  const bool given_fault_rank = std::find(o.given.begin(), o.given.end(), "--fault-rank") != o.given.end();
+  const bool given_ranks = o.was_given("--emulate-ranks"), given_fault_rank = o.was_given("--fault-rank");
   if (given_ranks) {  // even --emulate-ranks 1: refused wherever it would do nothing
     if (c.distributed) throw usage_error("--emulate-ranks: is for a local run that reproduces a --distributed one");
     if (c.mode != run_mode::sync)
@@ -343,9 +343,8 @@ void check_distinct_files(const raw_options& o, const config& c) {
 // A flag that the run would silently ignore is refused (exit 2, naming it and what it needs):
 // a user who gives it expects it to do something.
 void refuse_flags_that_do_nothing(const raw_options& o, const config& c) {
-  const auto given = [&](std::string_view flag) { return std::find(o.given.begin(), o.given.end(), flag) != o.given.end(); };
   const auto refuse = [&](std::string_view flag, std::string_view needs) {
-    if (given(flag)) throw usage_error(fmt::format("{}: {}", flag, needs));
+    if (o.was_given(flag)) throw usage_error(fmt::format("{}: {}", flag, needs));
   };
   if (!c.load_model_path.empty())  // scoring only: the saved model brings its kind, scaling and labels
     for (const std::string& f : o.given)
@@ -363,9 +362,9 @@ void refuse_flags_that_do_nothing(const raw_options& o, const config& c) {
   if (c.mode == run_mode::serial) {
     // Not refused: a sweep over the modes with the same flags (docs/tutorial.md) is natural. Said.
     std::string ignored;
-    if (given("--workers") && o.workers != 1) ignored += fmt::format(" --workers {}", o.workers);
+    if (o.was_given("--workers") && o.workers != 1) ignored += fmt::format(" --workers {}", o.workers);
     for (const char* f : {"--executor", "--worker-lifetime", "--step-timeout"})
-      if (given(f)) ignored += std::string(" ") + f;
+      if (o.was_given(f)) ignored += std::string(" ") + f;
     if (!ignored.empty())
       std::fputs(fmt::format("hogwild-coordinator: note: serial mode trains in the coordinator, one worker; "
                              "ignored:{}\n", ignored).c_str(), stderr);
@@ -378,13 +377,13 @@ void refuse_flags_that_do_nothing(const raw_options& o, const config& c) {
     refuse("--average-every", "needs --replicas worker (or --distributed --mode async)");
   if (c.checkpoint_path.empty()) refuse("--checkpoint-every", "needs --checkpoint FILE");
   if (o.test.empty()) refuse("--test-labels", "needs --test FILE (the IDX images it labels)");
-  if (given("--no-cache")) refuse("--cache-dir", "does nothing with --no-cache");
+  if (o.was_given("--no-cache")) refuse("--cache-dir", "does nothing with --no-cache");
   const std::pair<const char*, const std::string*> paths[] = {
       {"--metrics", &o.metrics}, {"--save-model", &o.save_model}, {"--checkpoint", &o.checkpoint},
       {"--predictions", &o.predictions}, {"--resume", &o.resume}, {"--cache-dir", &o.cache_dir},
       {"--load-model", &o.load_model}, {"--train-labels", &o.train_labels}, {"--test-labels", &o.test_labels}};
   for (const auto& [flag, value] : paths)
-    if (given(flag) && value->empty()) throw usage_error(fmt::format("{}: expected a file name, got ''", flag));
+    if (o.was_given(flag) && value->empty()) throw usage_error(fmt::format("{}: expected a file name, got ''", flag));
 }
 
 void finish(const raw_options& o, config& c) {

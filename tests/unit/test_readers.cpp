@@ -71,6 +71,11 @@ std::string slurp(const std::string& path) {
   return bytes;
 }
 
+// `text` parsed as LIBSVM file f.svm is refused (exit 2) with a message that contains `expect`.
+void libsvm_fails(const std::string& text, const char* expect) {
+  CHECK_THROWS_WITH_AS(parse_libsvm(text, "f.svm"), doctest::Contains(expect), usage_error);
+}
+
 std::string be32(std::uint32_t v) {
   return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
 }
@@ -98,63 +103,54 @@ TEST_CASE("libsvm: gzip detected by magic bytes, not by name") {
 }
 
 TEST_CASE("libsvm: errors name the file and line") {
-  auto fails = [](const std::string& text, const char* expect) {
-    CHECK_THROWS_WITH_AS(parse_libsvm(text, "f.svm"), doctest::Contains(expect), usage_error);
-  };
-  fails("1 1:1\n1 2:x\n", "f.svm:2: expected a number as the value of feature 2");
-  fails("1 0:1\n", "f.svm:1: feature index 0");
-  fails("1 -1:1\n", "f.svm:1: feature index '-1' is negative");
-  fails("1 2:1 1:1\n", "f.svm:1: feature index 1 after 2");
-  fails("1 2:1 2:1\n", "f.svm:1: feature index 2 after 2");
-  fails("1 1:nan\n", "f.svm:1: the value of feature 1 'nan' is not finite");
-  fails("1 1:-inf\n", "not finite");
-  fails("nan 1:1\n", "f.svm:1: label 'nan' is not finite");
-  fails("1 1:1e39\n", "does not fit a float");
-  fails("1:1 2:1\n", "f.svm:1: expected a label first");
-  fails("\n\n# c\n", "f.svm: no data rows");
-  fails("1 x:1\n", "expected an integer feature index");
+  libsvm_fails("1 1:1\n1 2:x\n", "f.svm:2: expected a number as the value of feature 2");
+  libsvm_fails("1 0:1\n", "f.svm:1: feature index 0");
+  libsvm_fails("1 -1:1\n", "f.svm:1: feature index '-1' is negative");
+  libsvm_fails("1 2:1 1:1\n", "f.svm:1: feature index 1 after 2");
+  libsvm_fails("1 2:1 2:1\n", "f.svm:1: feature index 2 after 2");
+  libsvm_fails("1 1:nan\n", "f.svm:1: the value of feature 1 'nan' is not finite");
+  libsvm_fails("1 1:-inf\n", "not finite");
+  libsvm_fails("nan 1:1\n", "f.svm:1: label 'nan' is not finite");
+  libsvm_fails("1 1:1e39\n", "does not fit a float");
+  libsvm_fails("1:1 2:1\n", "f.svm:1: expected a label first");
+  libsvm_fails("\n\n# c\n", "f.svm: no data rows");
+  libsvm_fails("1 x:1\n", "expected an integer feature index");
 }
 
 TEST_CASE("libsvm: a sign appears once in labels and values and never in indices") {
-  auto fails = [](const std::string& text, const char* expect) {
-    CHECK_THROWS_WITH_AS(parse_libsvm(text, "f.svm"), doctest::Contains(expect), usage_error);
-  };
-  fails("+1 1:0.5\n-1 2:+-1\n", "f.svm:2: expected a number as the value of feature 2, found '+-1': a sign may appear only once");
-  fails("+1 1:++1\n", "f.svm:1: expected a number as the value of feature 1, found '++1'");
-  fails("+1 1:-+1\n", "f.svm:1: expected a number as the value of feature 1, found '-+1'");
-  fails("+1 1:--1\n", "f.svm:1: expected a number as the value of feature 1, found '--1'");
-  fails("+1 1:+\n", "f.svm:1: expected a number as the value of feature 1, found '+'");
-  fails("+1 1:1\n+-1 1:1\n", "f.svm:2: expected a number as label, found '+-1': a sign may appear only once");
-  fails("++1 1:1\n", "f.svm:1: expected a number as label, found '++1'");
-  fails("-+1 1:1\n", "f.svm:1: expected a number as label, found '-+1'");
-  fails("--1 1:1\n", "f.svm:1: expected a number as label, found '--1'");
-  fails("1 +1:1\n", "f.svm:1: expected an integer feature index, found '+1'");
-  fails("1 +-1:1\n", "f.svm:1: expected an integer feature index, found '+-1'");
-  fails("1 --1:1\n", "f.svm:1: expected an integer feature index, found '--1'");
-  fails("1 -:1\n", "f.svm:1: expected an integer feature index, found '-'");
-  fails("1 -1:1\n", "f.svm:1: feature index '-1' is negative");
-  fails("1 99999999999999999999999:1\n", "f.svm:1: feature index 99999999999999999999999 is too large");
+  libsvm_fails("+1 1:0.5\n-1 2:+-1\n", "f.svm:2: expected a number as the value of feature 2, found '+-1': a sign may appear only once");
+  libsvm_fails("+1 1:++1\n", "f.svm:1: expected a number as the value of feature 1, found '++1'");
+  libsvm_fails("+1 1:-+1\n", "f.svm:1: expected a number as the value of feature 1, found '-+1'");
+  libsvm_fails("+1 1:--1\n", "f.svm:1: expected a number as the value of feature 1, found '--1'");
+  libsvm_fails("+1 1:+\n", "f.svm:1: expected a number as the value of feature 1, found '+'");
+  libsvm_fails("+1 1:1\n+-1 1:1\n", "f.svm:2: expected a number as label, found '+-1': a sign may appear only once");
+  libsvm_fails("++1 1:1\n", "f.svm:1: expected a number as label, found '++1'");
+  libsvm_fails("-+1 1:1\n", "f.svm:1: expected a number as label, found '-+1'");
+  libsvm_fails("--1 1:1\n", "f.svm:1: expected a number as label, found '--1'");
+  libsvm_fails("1 +1:1\n", "f.svm:1: expected an integer feature index, found '+1'");
+  libsvm_fails("1 +-1:1\n", "f.svm:1: expected an integer feature index, found '+-1'");
+  libsvm_fails("1 --1:1\n", "f.svm:1: expected an integer feature index, found '--1'");
+  libsvm_fails("1 -:1\n", "f.svm:1: expected an integer feature index, found '-'");
+  libsvm_fails("1 -1:1\n", "f.svm:1: feature index '-1' is negative");
+  libsvm_fails("1 99999999999999999999999:1\n", "f.svm:1: feature index 99999999999999999999999 is too large");
   const dataset d = parse_libsvm("+1 1:+0.5 2:-0.25 3:+1e+2\n-1 1:-1e-1\n", "ok.svm");
   CHECK(d.labels == std::vector<float>{1.0f, -1.0f});
   CHECK(d.val == std::vector<float>{0.5f, -0.25f, 100.0f, -0.1f});
 }
 
 TEST_CASE("libsvm: qid is a non-negative integer right after the label") {
-  auto fails = [](const std::string& text, const char* expect) {
-    CHECK_THROWS_WITH_AS(parse_libsvm(text, "f.svm"), doctest::Contains(expect), usage_error);
-  };
-  fails("+1 1:0.5\n-1 2:1 qid:x\n", "f.svm:2: 'qid:x' after feature 2: expected qid:N only right after the label");
-  fails("+1 1:0.5\n-1 2:1 qid:3\n", "f.svm:2: 'qid:3' after feature 2: expected qid:N only right after the label");
-  fails("-1 1:0 qid:3\n", "f.svm:1: 'qid:3' after feature 1");  // an explicit zero is a feature all the same
-  fails("-1 qid:1 qid:2 2:1\n", "f.svm:1: 'qid:2' after another qid: expected qid:N only right after the label");
-  fails("+1 1:0.5\n-1 qid:1:2 2:1\n", "f.svm:2: expected a non-negative integer as the qid, found '1:2'");
-  fails("-1 qid:x 2:1\n", "f.svm:1: expected a non-negative integer as the qid, found 'x'");
-  fails("-1 qid:-1 2:1\n", "found '-1'");
-  fails("-1 qid:+1 2:1\n", "found '+1'");
-  fails("-1 qid:1.5 2:1\n", "found '1.5'");
-  fails("-1 qid:1e3 2:1\n", "found '1e3'");
-  fails("-1 qid: 2:1\n", "f.svm:1: expected a non-negative integer as the qid, found ''");
-  fails("-1 qid:18446744073709551616 2:1\n", "found '18446744073709551616'");
+  libsvm_fails("+1 1:0.5\n-1 2:1 qid:x\n", "f.svm:2: 'qid:x' after feature 2: expected qid:N only right after the label");
+  libsvm_fails("+1 1:0.5\n-1 2:1 qid:3\n", "f.svm:2: 'qid:3' after feature 2: expected qid:N only right after the label");
+  libsvm_fails("-1 1:0 qid:3\n", "f.svm:1: 'qid:3' after feature 1");  // an explicit zero is a feature all the same
+  libsvm_fails("-1 qid:1 qid:2 2:1\n", "f.svm:1: 'qid:2' after another qid: expected qid:N only right after the label");
+  libsvm_fails("+1 1:0.5\n-1 qid:1:2 2:1\n", "f.svm:2: expected a non-negative integer as the qid, found '1:2'");
+  libsvm_fails("-1 qid:x 2:1\n", "f.svm:1: expected a non-negative integer as the qid, found 'x'");
+  libsvm_fails("-1 qid:-1 2:1\n", "found '-1'");
+  libsvm_fails("-1 qid:+1 2:1\n", "found '+1'");
+  libsvm_fails("-1 qid:1.5 2:1\n", "found '1.5'");
+  libsvm_fails("-1 qid:1e3 2:1\n", "found '1e3'");
+  libsvm_fails("-1 qid: 2:1\n", "f.svm:1: expected a non-negative integer as the qid, found ''");
+  libsvm_fails("-1 qid:18446744073709551616 2:1\n", "found '18446744073709551616'");
   const dataset d = parse_libsvm("+1 qid:0 1:0.5\n-1 qid:18446744073709551615 2:1\n1 qid:7\n", "ok.svm");
   CHECK(d.rows() == 3);
   CHECK(d.dims == 2);
@@ -163,16 +159,13 @@ TEST_CASE("libsvm: qid is a non-negative integer right after the label") {
 }
 
 TEST_CASE("libsvm: a nonzero value or label that rounds to 0 in float is refused and subnormals are kept") {
-  auto fails = [](const std::string& text, const char* expect) {
-    CHECK_THROWS_WITH_AS(parse_libsvm(text, "f.svm"), doctest::Contains(expect), usage_error);
-  };
-  fails("+1 1:0.5\n-1 2:1e-46\n",
+  libsvm_fails("+1 1:0.5\n-1 2:1e-46\n",
         "f.svm:2: the value of feature 2 ('1e-46') does not fit a float: it is nonzero but rounds to 0");
-  fails("+1 1:-7e-46\n", "f.svm:1: the value of feature 1 ('-7e-46') does not fit a float");
-  fails("+1 1:1e-320\n", "f.svm:1: the value of feature 1 ('1e-320') does not fit a float");  // a double subnormal
-  fails("+1 1:0.000000000000000000000000000000000000000000000001\n", "f.svm:1: the value of feature 1");
-  fails("1e-46 1:1\n", "f.svm:1: label '1e-46' does not fit a float: it is nonzero but rounds to 0");
-  fails("1 1:1e-400\n", "f.svm:1: the value of feature 1 '1e-400' is out of range");
+  libsvm_fails("+1 1:-7e-46\n", "f.svm:1: the value of feature 1 ('-7e-46') does not fit a float");
+  libsvm_fails("+1 1:1e-320\n", "f.svm:1: the value of feature 1 ('1e-320') does not fit a float");  // a double subnormal
+  libsvm_fails("+1 1:0.000000000000000000000000000000000000000000000001\n", "f.svm:1: the value of feature 1");
+  libsvm_fails("1e-46 1:1\n", "f.svm:1: label '1e-46' does not fit a float: it is nonzero but rounds to 0");
+  libsvm_fails("1 1:1e-400\n", "f.svm:1: the value of feature 1 '1e-400' is out of range");
   const dataset d = parse_libsvm("1 1:1e-45 2:-1.4e-45 3:7.1e-46 4:1.17e-38 5:0e-50 6:-0 7:0.0e+99\n", "ok.svm");
   const float tiny = std::numeric_limits<float>::denorm_min();
   CHECK(d.idx == std::vector<std::uint32_t>{0, 1, 2, 3});
