@@ -43,9 +43,9 @@ void block() {
 }
 
 void reset_in_child() {
+  restore_stop_signal_defaults();
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
-  for (int sig : stop_signals) ::sigaction(sig, &dfl, nullptr);
   ::sigaction(SIGCHLD, &dfl, nullptr);
   const sigset_t s = watched();
   ::pthread_sigmask(SIG_UNBLOCK, &s, nullptr);

@@ -1,7 +1,8 @@
 // Stop signals (shared/stop_signals.hpp: SIGINT, SIGTERM, SIGHUP, SIGQUIT, ...) and SIGCHLD handled
 // without handlers: the coordinator blocks them and
 // collects them synchronously (sigtimedwait), so no stop request can slip between a check and a
-// blocking wait. Workers restore the default mask and dispositions right after fork.
+// blocking wait. Workers restore the default mask and dispositions right after fork (without core
+// files: shared/stop_signals.hpp).
 #pragma once
 #include <chrono>
 
@@ -11,7 +12,8 @@ enum class event { none, child, stop };
 
 // Blocks the stop signals and SIGCHLD in the calling thread (call before starting threads).
 void block();
-// In a forked child: unblock and restore defaults; ask for SIGKILL when the coordinator dies.
+// In a forked child: unblock and restore defaults (restore_stop_signal_defaults); ask for SIGKILL
+// when the coordinator dies.
 void reset_in_child();
 // Waits up to `timeout` for a child exit or a stop request.
 event wait(std::chrono::milliseconds timeout);

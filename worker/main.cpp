@@ -17,13 +17,11 @@
 int main(int argc, char** argv) {
   hogwild::ensure_standard_fds();
   // The coordinator blocks its stop signals and SIGCHLD, and a signal mask survives exec: a worker must
-  // be stoppable, so restore the defaults whoever started it.
+  // be stoppable, so restore the defaults whoever started it (without core files: stop_signals.hpp).
   sigset_t s;
   sigemptyset(&s);
-  for (int sig : hogwild::stop_signals) {
-    sigaddset(&s, sig);
-    ::signal(sig, SIG_DFL);
-  }
+  for (int sig : hogwild::stop_signals) sigaddset(&s, sig);
+  hogwild::restore_stop_signal_defaults();
   sigaddset(&s, SIGCHLD);
   ::signal(SIGCHLD, SIG_DFL);
   ::sigprocmask(SIG_UNBLOCK, &s, nullptr);

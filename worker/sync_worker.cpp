@@ -82,9 +82,7 @@ class stop_signals_deferred {
 
   void die_if_signalled() const {
     if (!active_ || deferred_signal == 0) return;
-    const int sig = deferred_signal;
-    ::signal(sig, SIG_DFL);
-    ::raise(sig);
+    die_of_signal(deferred_signal);  // as the worker's own disposition would (no core file)
   }
   // The dispositions of before, and a signal that came meanwhile acted on. (Before an injected
   // fault: a hanging worker must die of Ctrl-C as before.)

@@ -26,6 +26,7 @@
 #include "coordinator/stall_watchdog.hpp"
 #include "shared/error.hpp"
 #include "shared/segment.hpp"
+#include "shared/stop_signals.hpp"
 
 using namespace hogwild;
 namespace fs = std::filesystem;
@@ -356,5 +357,60 @@ TEST_CASE("the watchdog lets be a slow call, a worker that exited during a call,
     REQUIRE(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
     CHECK(slurp(err).empty());
+  }
+}
+
+namespace {
+// Forks a child that allows core files as far as the hard limit lets, works in `dir`, unblocks
+// `sig` and then calls `die` (which must end it of `sig`); returns the child's wait status.
+template <class Die>
+int status_of_child(int sig, const fs::path& dir, Die die) {
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    rlimit lim{};
+    ::getrlimit(RLIMIT_CORE, &lim);
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_CORE, &lim);
+    if (::chdir(dir.c_str()) != 0) ::_exit(90);
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, sig);
+    ::sigprocmask(SIG_UNBLOCK, &s, nullptr);
+    die();
+    ::_exit(91);  // not reached
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return status;
+}
+}  // namespace
+
+TEST_CASE("a worker killed by SIGQUIT or SIGXCPU leaves no core file although their default action dumps one") {
+  for (int sig : {SIGQUIT, SIGXCPU}) {
+    CAPTURE(sig);
+    temp_dir dir;
+    // The control, the default action: this environment may or may not write cores (ulimit -c,
+    // core_pattern); where it does, the workers' dispositions must not.
+    const int dfl = status_of_child(sig, dir.path, [sig] {
+      ::signal(sig, SIG_DFL);
+      ::raise(sig);
+    });
+    REQUIRE(WIFSIGNALED(dfl));
+    CHECK(WTERMSIG(dfl) == sig);
+    if (!WCOREDUMP(dfl)) MESSAGE("this environment writes no core files: the checks below cannot fail here");
+    // A worker's disposition (restore_stop_signal_defaults), the signal from outside.
+    const int worker = status_of_child(sig, dir.path, [sig] {
+      restore_stop_signal_defaults();
+      ::raise(sig);
+    });
+    REQUIRE(WIFSIGNALED(worker));
+    CHECK(WTERMSIG(worker) == sig);  // still "killed by signal N" for the coordinator's report
+    CHECK_FALSE(WCOREDUMP(worker));
+    // The sync worker's deferred signal, acted on later (worker/sync_worker.cpp).
+    const int deferred = status_of_child(sig, dir.path, [sig] { die_of_signal(sig); });
+    REQUIRE(WIFSIGNALED(deferred));
+    CHECK(WTERMSIG(deferred) == sig);
+    CHECK_FALSE(WCOREDUMP(deferred));
   }
 }
