@@ -26,6 +26,7 @@
 #include "coordinator/signals.hpp"
 #include "coordinator/data_setup.hpp"
 #include "coordinator/eval_pool.hpp"
+#include "coordinator/label_balance.hpp"
 #include "coordinator/model_io.hpp"
 #include "coordinator/private_data.hpp"
 #include "datasets/interrupt.hpp"
@@ -423,6 +424,10 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
   const std::uint64_t identity = checkpoints ? run_identity(c, train_set, spec.outputs) : 0;
   std::optional<checkpoint> resumed;
   if (!c.resume_path.empty()) resumed = load_for_resume(c, identity, spec.rows, spec.dims * spec.outputs);
+  const label_balance balance =
+      describe_label_balance(models::label_type_of(c.model), rd.labels, train_set.labels, test_set.labels);
+  if (me == 0 && !balance.warning.empty())
+    std::fputs(fmt::format("hogwild-coordinator: warning: {}\n", balance.warning).c_str(), stderr);
   shm::owned_segment seg(shm::unique_name(), spec);
   fill_segment(seg.view(), std::move(train_set), inv_du);  // train_set is empty from here on
 
@@ -442,6 +447,7 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
                  spec.dims, c.synthetic.density, spec.nnz, layout_name, test_set.rows(), c.synthetic.seed);
     else
       fmt::print(out, "data: {}, {} layout\n", rd.description, layout_name);
+    if (!balance.line.empty()) fmt::print(out, "labels: {}\n", balance.line);
     // The default precision is not named, so float64 runs print what they always printed.
     fmt::print(out, "sgd: {} epochs, learning rate {:g}, decay {:g}, batch size {}, lambda {:g}, {} output{}{}\n", c.epochs,
                c.learning_rate, c.decay, c.batch_size, c.lambda, C, C == 1 ? "" : "s",
