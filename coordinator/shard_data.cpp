@@ -72,7 +72,7 @@ bool can_read_sharded(const config& c) {
   if (f.train.size() != 1 || f.validation_fraction > 0) return false;
   if (f.scale != data::scale_kind::none && f.scale != data::scale_kind::automatic) return false;
   const std::string& path = f.train.front();
-  const auto format = f.format == data::file_format::automatic ? data::detect_format(path) : f.format;
+  const auto format = data::resolve_format(f.format, path);
   if (format != data::file_format::libsvm) return false;
   return !gzip_file(open_file(path));
 }
@@ -160,8 +160,7 @@ run_data prepare_sharded(config& c, cluster& net, shard_facts& facts, std::strin
   }
   if (!c.files.test.empty()) {  // rank 0 only (the others were given no --test)
     std::string test_note;
-    const auto tf = c.files.format == data::file_format::automatic ? data::detect_format(c.files.test.front())
-                                                                   : c.files.format;
+    const auto tf = data::resolve_format(c.files.format, c.files.test.front());
     data::check_idx_labels("--test-labels", c.files.test_labels, tf, c.files.test.front());
     r.test = data::read_cached(c.files.test, tf, c.files.test_labels, c.files.cache, test_note);
     data::map_labels(r.test, r.labels, c.files.test.front());

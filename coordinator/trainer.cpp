@@ -314,7 +314,7 @@ run_result score_saved_model(const config& c, std::FILE* out) {
   const saved_model m = read_model(c.load_model_path);
   // The model kind, classes and scaling come from the file; --model and --scale are not used.
   const std::string& name = c.files.test.front();
-  const auto format = c.files.format == data::file_format::automatic ? data::detect_format(name) : c.files.format;
+  const auto format = data::resolve_format(c.files.format, name);
   data::check_idx_labels("--test-labels", c.files.test_labels, format, name);
   data::dataset test = data::read_any(c.files.test, format, c.files.test_labels);
   // Images have a fixed feature count that must match; LIBSVM files only name the columns they use.

@@ -265,9 +265,13 @@ file_format detect_format(const std::string& path) {
               : fmt::format("{} bytes are not whole records of {} bytes", size, cifar10_record_bytes)));
 }
 
+file_format resolve_format(file_format format, const std::string& path) {
+  return format == file_format::automatic ? detect_format(path) : format;
+}
+
 dataset read_any(const std::vector<std::string>& paths, file_format format, const std::string& idx_labels) {
   if (paths.empty()) throw usage_error("no input file");
-  if (format == file_format::automatic) format = detect_format(paths.front());
+  format = resolve_format(format, paths.front());
   switch (format) {
     case file_format::cifar10: return read_cifar10(paths);
     case file_format::idx: {
@@ -292,7 +296,7 @@ dataset read_any(const std::vector<std::string>& paths, file_format format, cons
 dataset read_cached(const std::vector<std::string>& paths, file_format format, const std::string& idx_labels,
                     const cache_options& cache, std::string& note) {
   if (paths.empty()) throw usage_error("no input file");
-  if (format == file_format::automatic) format = detect_format(paths.front());
+  format = resolve_format(format, paths.front());
   if (!cache.enabled) {
     note = "cache off";
     return read_any(paths, format, idx_labels);
@@ -340,10 +344,10 @@ static void check_test_columns(loaded_data& out, const std::string& test_name, c
 loaded_data load_files(const file_spec& spec, label_task task) {
   loaded_data out;
   const auto t0 = std::chrono::steady_clock::now();
-  out.format = spec.format == file_format::automatic ? detect_format(spec.train.front()) : spec.format;
+  out.format = resolve_format(spec.format, spec.train.front());
   check_idx_labels("--train-labels", spec.train_labels, out.format, spec.train.front());
   if (!spec.test.empty()) {  // before any reading: the test rows must be of the training rows' format
-    const file_format tf = spec.format == file_format::automatic ? detect_format(spec.test.front()) : spec.format;
+    const file_format tf = resolve_format(spec.format, spec.test.front());
     if (tf != out.format)
       throw usage_error(fmt::format("--test: {} is read as {} but the training data {} as {}; expected the same format",
                                     spec.test.front(), name_of(tf), spec.train.front(), name_of(out.format)));

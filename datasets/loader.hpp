@@ -69,6 +69,8 @@ struct loaded_data {
 // Decides the format from the content (decompressed if gzip): IDX magic → idx; mostly printable
 // text → libsvm; a size multiple of 3073 with a first byte 0..9 → cifar10.
 file_format detect_format(const std::string& path);
+// `format`, or for automatic what detect_format(path) finds.
+file_format resolve_format(file_format format, const std::string& path);
 
 // Refuses IDX labels given (`flag`: --train-labels or --test-labels) for `path` read in another
 // format, whose rows carry their own labels: exit 2 rather than a flag that does nothing.
