@@ -447,7 +447,7 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
                  spec.dims, c.synthetic.density, spec.nnz, layout_name, test_set.rows(), c.synthetic.seed);
     else
       fmt::print(out, "data: {}, {} layout\n", rd.description, layout_name);
-    if (!balance.line.empty()) fmt::print(out, "labels: {}\n", balance.line);
+    if (!balance.line.empty()) fmt::print(out, "labels{}: {}\n", net ? " (rank 0's shard)" : "", balance.line);
     // The default precision is not named, so float64 runs print what they always printed.
     fmt::print(out, "sgd: {} epochs, learning rate {:g}, decay {:g}, batch size {}, lambda {:g}, {} output{}{}\n", c.epochs,
                c.learning_rate, c.decay, c.batch_size, c.lambda, C, C == 1 ? "" : "s",
