@@ -2,15 +2,22 @@
 // own mapping of the segment, running the very same task code (run_task → train_range with
 // concurrent = true). A thread's exception is carried out through an exception_ptr.
 //
-// A thread cannot be stopped from outside: on SIGINT/SIGTERM the epoch's threads finish their
-// ranges (signals stay blocked in them and are collected by the coordinator afterwards).
+// A thread cannot be killed: when one fails, or a stop signal comes (signals stay blocked in the
+// threads and are collected here), the executor sets worker::set_tasks_abandoned and the other
+// threads leave their tasks at their next look at it (a few milliseconds into a hogwild range, at
+// most worker_poll in a sync or round-robin wait); then it joins them and reports the first
+// failure, or throws interrupted. Without that, a sync or round-robin thread whose peer had failed
+// waited for its liveness backstop (4 × --step-timeout + 1 s) with Ctrl-C ignored meanwhile.
 #include <atomic>
+#include <condition_variable>
 #include <exception>
 #include <fmt/format.h>
+#include <mutex>
 #include <system_error>
 #include <thread>
 
 #include "coordinator/executor.hpp"
+#include "coordinator/signals.hpp"
 #include "shared/error.hpp"
 
 namespace hogwild {
@@ -34,37 +41,73 @@ class thread_executor final : public executor {
   void run_epoch(const std::vector<worker::worker_args>& tasks, std::vector<worker_usage>& usage,
                  const epoch_monitor& monitor) override {
     usage.assign(tasks.size(), {});
+    worker::set_tasks_abandoned(false);
     std::vector<std::exception_ptr> errors(tasks.size());
     std::vector<std::thread> threads;
-    std::atomic<std::size_t> finished{0};
+    std::mutex m;
+    std::condition_variable changed;  // a thread finished
+    std::size_t finished = 0;         // guarded by m
+    long first_failed = -1;           // guarded by m: the first thread whose task failed on its own
     threads.reserve(tasks.size());
+    auto stop_and_join = [&] {
+      worker::set_tasks_abandoned(true);
+      for (auto& t : threads) t.join();
+      worker::set_tasks_abandoned(false);
+    };
     for (std::size_t i = 0; i < tasks.size(); ++i) {
       try {
         threads.emplace_back([&, i] {
+          bool failed = false;
           try {
             const std::int64_t t = worker::now_ns();
             worker::run_task(view_, tasks[i], t, t, true);
+          } catch (const worker::task_abandoned&) {
+            // asked to stop: not a failure of its own
           } catch (...) {
             errors[i] = std::current_exception();
+            failed = true;
           }
-          finished.fetch_add(1, std::memory_order_release);
+          const std::lock_guard<std::mutex> lock(m);
+          ++finished;
+          if (failed && first_failed < 0) first_failed = static_cast<long>(i);
+          changed.notify_all();
         });
       } catch (const std::system_error& e) {
-        for (auto& t : threads) t.join();
+        stop_and_join();
         throw runtime_failure(fmt::format("cannot start worker {} in epoch {}: {}", i, tasks[i].epoch + 1, e.what()));
       }
     }
+    // Until every thread is done: the monitor's work (sync mode's collector), a look for a failed
+    // thread and for a stop signal between its slices, or without a monitor a wait of at most 10 ms.
+    long failed = -1;
     try {
-      if (monitor)
-        while (finished.load(std::memory_order_acquire) < tasks.size())
-          if (!monitor()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      for (;;) {
+        {
+          std::unique_lock<std::mutex> lock(m);
+          if (finished == tasks.size() || first_failed >= 0) {
+            failed = first_failed;
+            break;
+          }
+          if (!monitor) changed.wait_for(lock, std::chrono::milliseconds(10));
+        }
+        if (signals::stop_requested())
+          throw interrupted(fmt::format("interrupted by signal {} in epoch {}", signals::stop_signal(),
+                                        tasks.empty() ? 0 : tasks[0].epoch + 1));
+        if (monitor && !monitor()) {
+          std::unique_lock<std::mutex> lock(m);
+          changed.wait_for(lock, std::chrono::milliseconds(1));
+        }
+      }
     } catch (...) {
-      for (auto& t : threads) t.join();  // a thread cannot be abandoned; its range is short
+      stop_and_join();
       throw;
     }
+    if (failed >= 0) {
+      stop_and_join();
+      const auto f = static_cast<std::size_t>(failed);
+      throw runtime_failure(thread_failure(f, tasks[f].epoch + 1, errors[f]));
+    }
     for (auto& t : threads) t.join();
-    for (std::size_t i = 0; i < tasks.size(); ++i)
-      if (errors[i]) throw runtime_failure(thread_failure(i, tasks[i].epoch + 1, errors[i]));
   }
 
  private:

@@ -154,6 +154,7 @@ kernel::range_result run_sync(const worker_args& a, const shm::segment_view& v, 
     for (std::uint32_t released; (released = ctl.released.load(std::memory_order_acquire)) <= s;) {
       ipc::futex_wait(ctl.released, released, ipc::worker_poll);
       stops.die_if_signalled();
+      throw_if_abandoned();
       if (ctl.released.load(std::memory_order_relaxed) == released) alive.check("the next step");
     }
     if (ctl.released.load(std::memory_order_relaxed) != s + 1)
@@ -183,10 +184,14 @@ kernel::range_result run_round_robin(const worker_args& a, const shm::segment_vi
     const std::uint64_t t = s * h.workers + a.worker;
     {
       bip::scoped_lock<bip::interprocess_mutex> lock(ctl.mutex, bip::defer_lock);
-      while (!lock.timed_lock(ipc::deadline_in(ipc::worker_poll))) alive.check("the round-robin lock");
+      while (!lock.timed_lock(ipc::deadline_in(ipc::worker_poll))) {
+        throw_if_abandoned();
+        alive.check("the round-robin lock");
+      }
       std::uint64_t seen = ctl.turn.load(std::memory_order_relaxed);
       while (seen != t) {
         if (seen > t) throw runtime_failure(fmt::format("round-robin turn {} passed worker's turn {}", seen, t));
+        throw_if_abandoned();  // the lock is released on the way out (scoped_lock)
         if (!rr.conditions[a.worker].timed_wait(lock, ipc::deadline_in(ipc::worker_poll))) {
           const std::uint64_t now_turn = ctl.turn.load(std::memory_order_relaxed);
           if (now_turn == seen) alive.check("its round-robin turn");

@@ -32,6 +32,14 @@ std::int64_t now_ns() {
 }
 
 namespace {
+std::atomic<bool> g_tasks_abandoned{false};
+}  // namespace
+void set_tasks_abandoned(bool abandoned) { g_tasks_abandoned.store(abandoned, std::memory_order_relaxed); }
+void throw_if_abandoned() {
+  if (g_tasks_abandoned.load(std::memory_order_relaxed)) throw task_abandoned();
+}
+
+namespace {
 
 void act(fault f, bool in_thread) {
   if (f == fault::none) return;
@@ -118,6 +126,7 @@ kernel::range_result train_with_heartbeat(const shm::segment_view& v, std::uint3
     r.updates += part.updates;
     r.loss += part.loss;
     std::atomic_ref<std::int64_t>(slot.heartbeat_ns).store(now_ns(), std::memory_order_relaxed);
+    throw_if_abandoned();
   }
   return r;
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "shared/error.hpp"
 #include "shared/segment.hpp"
 
 namespace hogwild::worker {
@@ -38,6 +39,17 @@ struct worker_args {
 enum class attach_mode { populate, lazy, inherit, inherit_populate };
 
 std::int64_t now_ns();  // CLOCK_MONOTONIC
+
+// Thread workers (--executor thread) cannot be killed: when one fails, or a stop signal comes,
+// the thread executor asks the epoch's other threads to stop instead, through this process-wide
+// flag. A task looks at it after each chunk of the hogwild role (a few milliseconds) and on every
+// wake-up of the sync and round-robin roles' waits (at most shared/ipc.hpp's worker_poll), and
+// throws task_abandoned when it is set. Process workers never see it set (they are SIGKILLed).
+struct task_abandoned : runtime_failure {
+  task_abandoned() : runtime_failure("stopped by the coordinator: another worker failed or a stop signal came") {}
+};
+void set_tasks_abandoned(bool abandoned);
+void throw_if_abandoned();  // throws task_abandoned while the flag is set
 
 // Exit codes: 0 done; 2 bad arguments or a missing/foreign/corrupt segment (nothing touched);
 // 1 runtime failure; 3 an injected `exit` fault.
