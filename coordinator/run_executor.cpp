@@ -54,6 +54,17 @@ class run_executor final : public executor {
 
   void run_epoch(const std::vector<worker::worker_args>& tasks, std::vector<worker_usage>& usage,
                  const epoch_monitor& monitor) override {
+    try {
+      run_epoch_or_throw(tasks, usage, monitor);
+    } catch (...) {
+      abandoned_ = true;  // a failure or a stop signal: shutdown() does not wait for the others
+      throw;
+    }
+  }
+
+ private:
+  void run_epoch_or_throw(const std::vector<worker::worker_args>& tasks, std::vector<worker_usage>& usage,
+                          const epoch_monitor& monitor) {
     usage.assign(tasks.size(), {});
     const std::uint32_t epoch = tasks.empty() ? 0 : tasks[0].epoch + 1;
     auto& done = view_.control()->done_count;
@@ -82,7 +93,6 @@ class run_executor final : public executor {
       }
   }
 
- private:
   void start(std::uint32_t w, const std::string& segment) {
     switch (kind_) {
       case executor_kind::fork: {
@@ -111,9 +121,17 @@ class run_executor final : public executor {
     }
   }
 
-  // Asks every worker to stop, gives processes a moment to leave, then kills what is left.
+  // Asks every worker to stop, gives processes a moment to leave, then kills what is left. After a
+  // failed or interrupted epoch processes are killed at once (before, the wait for the acks of the
+  // dead or still-busy ones took its full 2 s after every failure and every Ctrl-C), and threads
+  // are asked to leave their task (worker::set_tasks_abandoned).
   void shutdown() noexcept {
     try {
+      if (abandoned_ && kind_ != executor_kind::thread) {
+        procs_.stop_all();
+        return;
+      }
+      if (abandoned_) worker::set_tasks_abandoned(true);
       // A slot is rewritten only once its worker has finished the previous command (after an
       // interruption or a failure some may still be running theirs). Threads always finish;
       // a process that does not is killed below.
@@ -132,6 +150,7 @@ class run_executor final : public executor {
       }
       for (auto& t : threads_) t.join();
       threads_.clear();
+      worker::set_tasks_abandoned(false);
       if (procs_.running() > 0)
         procs_.wait_all(0, nullptr, std::chrono::steady_clock::now() + std::chrono::seconds(2));
     } catch (...) {
@@ -146,6 +165,7 @@ class run_executor final : public executor {
   process_set procs_;
   std::vector<std::thread> threads_;
   std::vector<thread_error_box> boxes_;
+  bool abandoned_ = false;
 };
 
 }  // namespace

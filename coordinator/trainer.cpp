@@ -194,7 +194,9 @@ void check_model_memory(const config& c, const run_data& rd) {
 // finished it, and has not stamped for --step-timeout seconds, is hung or stopped: the run fails
 // naming it (or retries the epoch) instead of waiting for ever. Before its first stamp a worker is
 // still being launched or attaching (128 spawned workers populating a 4 GB segment take more than
-// 10 s on 2 cores): it gets a minute more. If the monitor itself was not called for half the limit
+// 10 s on 2 cores): it gets a minute more — except a worker kept for the run (--worker-lifetime
+// run) that has stamped in an earlier epoch: it is attached and only has to take the command, so
+// one stopped while idle between epochs is caught after --step-timeout too. If the monitor itself was not called for half the limit
 // (at least a second), the whole run was stopped (Ctrl-Z, SIGSTOP to the group, a paused
 // container): the clocks restart. Never busy: returns false.
 struct watchdog_clock {
@@ -217,12 +219,13 @@ bool check_heartbeats(const shm::segment_view& v, const config& c, unsigned epoc
       continue;
     const std::int64_t stamp = std::atomic_ref<std::int64_t>(s.heartbeat_ns).load(std::memory_order_relaxed);
     const bool started = stamp > clock.since_ns;
+    const bool attached = started || (c.lifetime == worker_lifetime::run && stamp != 0);
     const std::int64_t quiet = now - std::max(clock.since_ns, stamp);
-    if (quiet > limit + (started ? 0 : startup_allowance))
+    if (quiet > limit + (attached ? 0 : startup_allowance))
       throw runtime_failure(fmt::format(
           "worker {} in epoch {} made no progress for {:.1f} s (hung or stopped?): an async worker reports "
           "after every few milliseconds of work, --step-timeout {:g} s{}", w, epoch + 1, static_cast<double>(quiet) / 1e9,
-          c.step_timeout, started ? "" : " (plus a minute to start)"));
+          c.step_timeout, attached ? "" : " (plus a minute to start)"));
   }
   return false;
 }
