@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   // (exit 130), not at the first epoch's check (datasets/interrupt.hpp).
   data::set_interrupt_check([] {
     if (signals::stop_requested())
-      throw interrupted(fmt::format("interrupted by signal {} while preparing the data", signals::stop_signal()));
+      throw interrupted(fmt::format("interrupted by signal {} while preparing the data", signals::stop_signal()), false);
   });
   std::unique_ptr<cluster> net;
   std::string who;  // "rank R: " in a distributed run
@@ -84,7 +84,8 @@ int main(int argc, char** argv) {
     say(fmt::format("hogwild-coordinator: {}error: {}\n", who, e.what()));
     return end_rank(net.get(), exit_usage);
   } catch (const interrupted& e) {
-    say(fmt::format("hogwild-coordinator: {}{}; workers stopped, shared memory removed\n", who, e.what()));
+    say(fmt::format("hogwild-coordinator: {}{}; {}shared memory removed\n", who, e.what(),
+                    e.workers_started ? "workers stopped, " : "no worker started, "));
     return end_rank(net.get(), exit_interrupted);
   } catch (const std::exception& e) {
     say(fmt::format("hogwild-coordinator: {}error: {}{}\n", who, e.what(),

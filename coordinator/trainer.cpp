@@ -249,6 +249,9 @@ checkpoint load_for_resume(const config& c, std::uint64_t identity, std::size_t 
   if (k.next_epoch >= c.epochs)
     throw usage_error(fmt::format("--resume: '{}' already finished epoch {}; --epochs {} leaves nothing to train",
                                   c.resume_path, k.next_epoch, c.epochs));
+  if (c.fault && c.fault->epoch <= k.next_epoch)
+    throw usage_error(fmt::format("--inject-fault: epoch {} is before this run's first, epoch {} (where '{}' resumes): "
+                                  "the fault would never fire", c.fault->epoch, k.next_epoch + 1, c.resume_path));
   const double step = c.learning_rate * std::pow(c.decay, static_cast<double>(k.next_epoch));
   if (step != k.step)
     throw usage_error(fmt::format("--resume: '{}' was written with another --learning-rate or --decay (step size "

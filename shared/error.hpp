@@ -18,8 +18,11 @@ struct runtime_failure : std::runtime_error {
 };
 
 // SIGINT/SIGTERM reached the coordinator: exit 130 after clean-up.
+// `workers_started` is false for a stop while the data is being prepared (before any worker).
 struct interrupted : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  explicit interrupted(const std::string& what, bool started = true)
+      : std::runtime_error(what), workers_started(started) {}
+  bool workers_started;
 };
 
 // errno turned into a runtime_failure with the call that failed.

@@ -3,7 +3,8 @@
 #   cleanup          a fake orphan of a dead pid and a fake entry of a live pid in /dev/shm:
 #                    --cleanup removes (and names) the first only; a normal run sweeps quietly
 #   kill-resume MODE SIGKILL the coordinator at a random epoch of a --checkpoint-every 1 run,
-#                    resume, and compare the --save-model bytes with an uninterrupted run
+#                    resume, and compare the --save-model bytes with an uninterrupted run (and,
+#                    not serial: a fault injected in an epoch before the resumed one is refused)
 #   sigint-resume    SIGINT: exit 130, checkpoint and metrics rows written, resume completes exactly
 #   concurrent       four coordinators at once (two pairs of identical sync runs): all exit 0,
 #                    pairs give identical models, nothing left in /dev/shm
@@ -75,6 +76,12 @@ kill-resume)
   wait "$pid" 2>/dev/null
   echo "killed the coordinator (pid $pid) after it printed epoch $k"
   [[ -f $work/run.ckpt ]] || fail "no checkpoint after SIGKILL"
+  if [[ $mode != serial ]]; then  # a fault in an epoch the checkpoint already covers could never fire
+    out=$("$coord" "${args[@]}" --resume "$work/run.ckpt" --inject-fault 0:1:kill 2>&1)
+    rc=$?
+    [[ $rc == 2 && $out == *"--inject-fault: epoch 1 is before this run's first"*"the fault would never fire"* ]] \
+      || fail "--inject-fault before the resumed epoch: exit $rc, $out"
+  fi
   "$coord" "${args[@]}" --resume "$work/run.ckpt" --save-model "$work/resumed.txt" >"$work/resumed.out" 2>&1 \
     || fail "resume failed: $(cat "$work/resumed.out")"
   grep -E "resumed from|removed" "$work/resumed.out"
