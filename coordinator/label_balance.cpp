@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 
 namespace hogwild {
@@ -33,6 +34,11 @@ label_balance describe_label_balance(models::label_type type, const data::label_
                                      const std::vector<float>& train, const std::vector<float>& test) {
   label_balance r;
   if (type == models::label_type::real || train.empty()) return r;
+  // The trainer maps every label to -1/+1 or a class index below 256 (segment header); anything
+  // else (a direct caller's data) gets no line rather than a wrong one.
+  for (const std::vector<float>* set : {&train, &test})
+    for (float y : *set)
+      if (!std::isfinite(y) || (type == models::label_type::classes && (y < 0 || y >= 256))) return r;
   std::size_t buckets = type == models::label_type::binary ? 2 : names.classes.size();
   for (float y : train) buckets = std::max(buckets, bucket(type, y) + 1);
   std::vector<std::size_t> count(buckets, 0);
@@ -56,8 +62,12 @@ label_balance describe_label_balance(models::label_type type, const data::label_
     r.warning = count[top] == train.size()
                     ? fmt::format("every one of the {} training labels is {}: there is no other class to tell it "
                                   "from", train.size(), name)
-                    : fmt::format("{:.2f}% of the {} training labels are {}: an error rate near {:.2f}% is what "
-                                  "always predicting {} gives", share, train.size(), name, 100.0 - share, name);
+                    : 100.0 - share < 0.005  // the percentages would round to 100.00% and 0.00%
+                          ? fmt::format("{} of the {} training labels are {}: an error rate near 0 is what always "
+                                        "predicting {} gives", count[top], train.size(), name, name)
+                          : fmt::format("{:.2f}% of the {} training labels are {}: an error rate near {:.2f}% is "
+                                        "what always predicting {} gives", share, train.size(), name, 100.0 - share,
+                                        name);
   return r;
 }
 

@@ -75,6 +75,9 @@ class thread_executor final : public executor {
       } catch (const std::system_error& e) {
         stop_and_join();
         throw runtime_failure(fmt::format("cannot start worker {} in epoch {}: {}", i, tasks[i].epoch + 1, e.what()));
+      } catch (...) {  // bad_alloc: the threads already started must not be left joinable
+        stop_and_join();
+        throw;
       }
     }
     // Until every thread is done: the monitor's work (sync mode's collector), a look for a failed

@@ -24,8 +24,11 @@ void restore_stop_signal_defaults() {
 
 void die_of_signal(int sig) {
   if (dumps_core(sig)) {
-    const rlimit none{0, 0};
-    ::setrlimit(RLIMIT_CORE, &none);
+    // 1, not 0: with a core_pattern that pipes to a helper (apport, systemd-coredump) the kernel
+    // ignores the limit except for the value 1, which it takes as "no core" (fs/coredump.c); for
+    // a file pattern 1 byte is below any core's size, so no file is written either.
+    const rlimit one_byte{1, 1};
+    ::setrlimit(RLIMIT_CORE, &one_byte);
   }
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;

@@ -29,8 +29,10 @@ inline bool is_stop_signal(int sig) {
 void restore_stop_signal_defaults();
 
 // Ends the process of signal `sig` as its default action would, without a core file: lowers
-// RLIMIT_CORE to 0, restores SIG_DFL, unblocks and raises it (_exit(128 + sig) if it does not end
-// the process, as for a signal whose default is to be ignored). Async-signal-safe (system calls).
+// RLIMIT_CORE to 1 (the kernel's "no core" for piped core patterns too), restores SIG_DFL,
+// unblocks and raises it (_exit(128 + sig) if it does not end the process, as for a signal whose
+// default is to be ignored). Only system calls, so usable in a signal handler on Linux (setrlimit
+// is not on POSIX's async-signal-safe list, but glibc's is the bare system call).
 [[noreturn]] void die_of_signal(int sig);
 
 }  // namespace hogwild

@@ -1,6 +1,7 @@
 // The "labels:" line of the report and its warning (coordinator/label_balance.cpp).
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -55,4 +56,18 @@ TEST_CASE("one class filling 99% of the training rows or all of them is warned a
 TEST_CASE("real-valued targets and an empty training set give no labels line") {
   CHECK(describe_label_balance(label_type::real, {}, {0.5f, 2.0f}, {1.0f}).line.empty());
   CHECK(describe_label_balance(label_type::binary, {}, {}, {1.0f}).line.empty());
+}
+
+TEST_CASE("a share that would print as 100.00% is said in counts") {
+  std::vector<float> train(20000, 1.0f);
+  train[0] = -1.0f;  // 99.995%
+  CHECK(describe_label_balance(label_type::binary, {}, train, {}).warning ==
+        "19999 of the 20000 training labels are +1: an error rate near 0 is what always predicting +1 gives");
+}
+
+TEST_CASE("labels outside what the trainer produces give no line") {
+  CHECK(describe_label_balance(label_type::classes, {}, {0, -1}, {}).line.empty());
+  CHECK(describe_label_balance(label_type::classes, {}, {0, 300}, {}).line.empty());
+  CHECK(describe_label_balance(label_type::binary, {}, {1, std::nanf("")}, {}).line.empty());
+  CHECK(describe_label_balance(label_type::binary, {}, {1, -1}, {std::nanf("")}).line.empty());
 }
