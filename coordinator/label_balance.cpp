@@ -31,7 +31,8 @@ double percent(std::size_t part, std::size_t whole) {
 }  // namespace
 
 label_balance describe_label_balance(models::label_type type, const data::label_map& names,
-                                     const std::vector<float>& train, const std::vector<float>& test) {
+                                     const std::vector<float>& train, const std::vector<float>& test,
+                                     const char* rows) {
   label_balance r;
   if (type == models::label_type::real || train.empty()) return r;
   // The trainer maps every label to -1/+1 or a class index below 256 (segment header); anything
@@ -50,24 +51,24 @@ label_balance describe_label_balance(models::label_type type, const data::label_
   std::size_t test_hits = 0;
   for (float y : test) test_hits += bucket(type, y) == top;
   const std::string baseline =
-      test.empty() ? fmt::format("{:.2f}% training error", 100.0 - share)
+      test.empty() ? fmt::format("{:.2f}% {} error", 100.0 - share, rows)
                    : fmt::format("{:.2f}% test error", 100.0 - percent(test_hits, test.size()));
   if (type == models::label_type::binary)
-    r.line = fmt::format("{} on {:.2f}% of the {} training rows; always predicting {} gives {}", name, share,
-                         train.size(), name, baseline);
+    r.line = fmt::format("{} on {:.2f}% of the {} {} rows; always predicting {} gives {}", name, share,
+                         train.size(), rows, name, baseline);
   else
-    r.line = fmt::format("{} classes; the largest, {}, on {:.2f}% of the {} training rows; always predicting it "
-                         "gives {}", buckets, name, share, train.size(), baseline);
+    r.line = fmt::format("{} classes; the largest, {}, on {:.2f}% of the {} {} rows; always predicting it "
+                         "gives {}", buckets, name, share, train.size(), rows, baseline);
   if (share >= 99.0)
     r.warning = count[top] == train.size()
-                    ? fmt::format("every one of the {} training labels is {}: there is no other class to tell it "
-                                  "from", train.size(), name)
+                    ? fmt::format("every one of the {} {} labels is {}: there is no other class to tell it "
+                                  "from", train.size(), rows, name)
                     : 100.0 - share < 0.005  // the percentages would round to 100.00% and 0.00%
-                          ? fmt::format("{} of the {} training labels are {}: an error rate near 0 is what always "
-                                        "predicting {} gives", count[top], train.size(), name, name)
-                          : fmt::format("{:.2f}% of the {} training labels are {}: an error rate near {:.2f}% is "
-                                        "what always predicting {} gives", share, train.size(), name, 100.0 - share,
-                                        name);
+                          ? fmt::format("{} of the {} {} labels are {}: an error rate near 0 is what always "
+                                        "predicting {} gives", count[top], train.size(), rows, name, name)
+                          : fmt::format("{:.2f}% of the {} {} labels are {}: an error rate near {:.2f}% is "
+                                        "what always predicting {} gives", share, train.size(), rows, name,
+                                        100.0 - share, name);
   return r;
 }
 

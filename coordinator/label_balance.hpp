@@ -18,8 +18,11 @@ struct label_balance {
 };
 
 // `train` and `test` are model labels (binary: -1/+1; classes: 0..C-1); `names` maps them back
-// to the labels as read (an empty map: synthetic data, named -1/+1).
+// to the labels as read (an empty map: synthetic data, named -1/+1). `rows` names the rows the
+// largest class is taken from ("training"; "test" where a saved model is scored and there are no
+// training rows: --load-model passes the test labels as both).
 label_balance describe_label_balance(models::label_type type, const data::label_map& names,
-                                     const std::vector<float>& train, const std::vector<float>& test);
+                                     const std::vector<float>& train, const std::vector<float>& test,
+                                     const char* rows = "training");
 
 }  // namespace hogwild

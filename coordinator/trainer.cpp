@@ -346,6 +346,11 @@ run_result score_saved_model(const config& c, std::FILE* out) {
     const bool mse = m.model == models::model_kind::least_squares;
     fmt::print(out, "model: {} ({} dims, {} outputs) from {}\n", models::name_of(m.model), m.dims, m.outputs,
                c.load_model_path);
+    // The floor of the test error, from the test rows themselves (no training rows here; no
+    // warning: a test file of one class is a fair thing to score).
+    const label_balance balance =
+        describe_label_balance(models::label_type_of(m.model), m.labels, test.labels, test.labels, "test");
+    if (!balance.line.empty()) fmt::print(out, "labels: {}\n", balance.line);
     fmt::print(out, "test: {} rows from {}: test {} {}{}\n", test.rows(), name, mse ? "mse" : "error",
                mse ? fmt::format("{:.6g}", e.error) : fmt::format("{:.2f}%", 100.0 * e.error),
                mse ? "" : fmt::format(" (accuracy {:.2f}%)", 100.0 * (1.0 - e.error)));

@@ -71,3 +71,10 @@ TEST_CASE("labels outside what the trainer produces give no line") {
   CHECK(describe_label_balance(label_type::binary, {}, {1, std::nanf("")}, {}).line.empty());
   CHECK(describe_label_balance(label_type::binary, {}, {1, -1}, {std::nanf("")}).line.empty());
 }
+
+TEST_CASE("a scored test set is described by its own rows") {
+  // --load-model: no training rows, the test labels stand for both.
+  const std::vector<float> test{1, -1, -1};
+  CHECK(describe_label_balance(label_type::binary, binary_map(-1, 1), test, test, "test").line ==
+        "-1 on 66.67% of the 3 test rows; always predicting -1 gives 33.33% test error");
+}
