@@ -34,7 +34,7 @@ namespace {
 // reported (1-based) as interrupted.
 [[noreturn]] void stop_and_interrupt(process_set& procs, std::uint32_t epoch) {
   procs.stop_all();
-  throw interrupted(fmt::format("interrupted by signal {} in epoch {}", signals::stop_signal(), epoch));
+  throw signals::interruption(epoch);
 }
 
 std::string describe(int status) {

@@ -84,7 +84,7 @@ class run_executor final : public executor {
       if (!monitor || !monitor()) control::wait(done, seen, std::chrono::milliseconds(20));
       if (kind_ != executor_kind::thread) procs_.reap(epoch, nullptr, true);
       if (signals::stop_requested())
-        throw interrupted(fmt::format("interrupted by signal {} in epoch {}", signals::stop_signal(), epoch));
+        throw signals::interruption(epoch);
     }
     for (std::uint32_t w = 0; w < n; ++w)
       if (view_.commands()[w].failed) {

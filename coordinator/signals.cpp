@@ -4,6 +4,7 @@
 #include <sys/prctl.h>
 
 #include <cerrno>
+#include <fmt/format.h>
 
 #include "shared/stop_signals.hpp"
 
@@ -67,5 +68,9 @@ bool stop_requested() {
 }
 
 int stop_signal() { return g_stop_signal; }
+
+interrupted interruption(unsigned epoch) {
+  return interrupted(fmt::format("interrupted by signal {} in epoch {}", g_stop_signal, epoch));
+}
 
 }  // namespace hogwild::signals

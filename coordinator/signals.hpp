@@ -6,6 +6,8 @@
 #pragma once
 #include <chrono>
 
+#include "shared/error.hpp"
+
 namespace hogwild::signals {
 
 enum class event { none, child, stop };
@@ -21,5 +23,7 @@ event wait(std::chrono::milliseconds timeout);
 bool stop_requested();
 // The stop signal received, 0 if none.
 int stop_signal();
+// The error that ends a run stopped in `epoch` (1-based): "interrupted by signal N in epoch E".
+interrupted interruption(unsigned epoch);
 
 }  // namespace hogwild::signals

@@ -41,7 +41,6 @@ class thread_executor final : public executor {
   void run_epoch(const std::vector<worker::worker_args>& tasks, std::vector<worker_usage>& usage,
                  const epoch_monitor& monitor) override {
     usage.assign(tasks.size(), {});
-    worker::set_tasks_abandoned(false);
     std::vector<std::exception_ptr> errors(tasks.size());
     std::vector<std::thread> threads;
     std::mutex m;
@@ -93,9 +92,7 @@ class thread_executor final : public executor {
           }
           if (!monitor) changed.wait_for(lock, std::chrono::milliseconds(10));
         }
-        if (signals::stop_requested())
-          throw interrupted(fmt::format("interrupted by signal {} in epoch {}", signals::stop_signal(),
-                                        tasks.empty() ? 0 : tasks[0].epoch + 1));
+        if (signals::stop_requested()) throw signals::interruption(tasks.empty() ? 0 : tasks[0].epoch + 1);
         if (monitor && !monitor()) {
           std::unique_lock<std::mutex> lock(m);
           changed.wait_for(lock, std::chrono::milliseconds(1));

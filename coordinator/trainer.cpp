@@ -196,8 +196,8 @@ void check_model_memory(const config& c, const run_data& rd) {
 // still being launched or attaching (128 spawned workers populating a 4 GB segment take more than
 // 10 s on 2 cores): it gets a minute more — except a worker kept for the run (--worker-lifetime
 // run) that has stamped in an earlier epoch: it is attached and only has to take the command, so
-// one stopped while idle between epochs is caught after --step-timeout too. If the monitor itself was not called for half the limit
-// (at least a second), the whole run was stopped (Ctrl-Z, SIGSTOP to the group, a paused
+// one stopped while idle between epochs is caught after --step-timeout too. If the monitor itself
+// was not called for half the limit (at least a second), the whole run was stopped (Ctrl-Z, SIGSTOP to the group, a paused
 // container): the clocks restart. Never busy: returns false.
 struct watchdog_clock {
   std::int64_t since_ns = 0;       // this epoch's launch, or its latest retry's
@@ -309,7 +309,7 @@ struct emulated_ranks {
 // `epoch`: 0-based, reported 1-based as everywhere.
 void check_stop(unsigned epoch) {
   if (signals::stop_requested())
-    throw interrupted(fmt::format("interrupted by signal {} in epoch {}", signals::stop_signal(), epoch + 1));
+    throw signals::interruption(epoch + 1);
 }
 
 }  // namespace
