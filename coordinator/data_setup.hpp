@@ -36,7 +36,7 @@ data::label_task label_task_for(models::model_kind m);
 // with plain access to its model (serial, round-robin, async with --replicas worker). Measured
 // on the 2-core AMD EPYC VM, serial float32: dense rows as fast as CSR at density 0.1 and 2x
 // faster at 0.2 and 0.3 (100 columns); at 1,000 columns CSR faster at 0.1, dense ~0.83 ns a
-// column (docs/performance.md).
+// column (docs/performance-log.md).
 kernel::layout choose_layout(const config& c, const data::dataset& d, int outputs, bool avx2);
 
 }  // namespace hogwild

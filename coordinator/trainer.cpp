@@ -537,7 +537,7 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
   // The evaluation between epochs also runs on the workers' CPUs, idle at that moment
   // (eval_pool.hpp); same bits as on one thread. Not with processes forked every epoch: fork()
   // from a process with more threads costs more (measured: epochs +5-10 %, evaluation gains
-  // lost in half the runs, docs/performance.md).
+  // lost in half the runs, docs/performance-log.md).
   std::optional<eval_pool> pool;
   chunk_runner eval_run;
   if (c.mode != run_mode::serial && !(c.executor == executor_kind::fork && c.lifetime == worker_lifetime::epoch))

@@ -25,7 +25,7 @@ std::size_t parse_cache_size(const std::string& s);
 // True when `data_bytes` of rows read in a random order each epoch are over twice the last-level
 // cache of `cache_bytes` (0: unknown, never). Measured on the 2-core AMD EPYC VM (8 MiB L3):
 // with 8 MiB of rows prefetching into the caches is faster, with 20 MiB and more the
-// non-temporal hint is (docs/performance.md).
+// non-temporal hint is (docs/performance-log.md).
 constexpr bool streams_past_cache(std::size_t data_bytes, std::size_t cache_bytes) {
   return cache_bytes > 0 && data_bytes > 2 * cache_bytes;
 }

@@ -51,7 +51,7 @@ struct dense_view {
 // bringing them into L2 (and, on AMD, L3 as L2's victims) only pushes other lines out. The
 // segment's creator decides it from the data's size, the last-level cache, the model's outputs,
 // the rows' size and the batch (shared/cache_size.hpp, streams_rows) and records it in the
-// header; figures in docs/performance.md ("non-temporal row prefetches").
+// header; figures in docs/performance-log.md ("non-temporal row prefetches").
 //
 // The kernel prefetches rows this many examples ahead of their use (kernel.hpp, sgd_range).
 inline constexpr std::size_t row_prefetch_distance = 8;

@@ -235,7 +235,7 @@ template <class Scalar>
 // where x_j != 0 (or NaN), w kept where x_j is ±0, in one instruction instead of the compare's
 // vector, the blend of 1 and the factor, and the multiply (w·1 is w, so the same bits). The loop
 // is bound by its instruction count, not by the weights' latency: on an Intel Xeon (AVX-512) the
-// dense float32 loop takes 0.90x the time, float64 0.96x (docs/performance.md).
+// dense float32 loop takes 0.90x the time, float64 0.96x (docs/performance-log.md).
 namespace avx512vl {
 
 template <class Scalar>

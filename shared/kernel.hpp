@@ -211,7 +211,7 @@ inline void apply_row_factors(const sparse_row& x, T* w, const T* factor, double
 // True when an example's update is the identity: no regulariser (λ = 0) and a zero loss
 // coefficient (a hinge example outside the margin). Skipping it stores nothing, so a converged
 // example only reads the shared weights: their cache lines stay shared between workers instead of
-// moving to the writer (docs/performance.md). Exact: old·1 − 0·v equals old (only the sign of a
+// moving to the writer (docs/performance-log.md). Exact: old·1 − 0·v equals old (only the sign of a
 // zero weight could differ: the store could turn −0.0 into +0.0).
 inline bool leaves_unchanged(double g, double lambda) { return lambda == 0.0 && g == 0.0; }
 inline bool leaves_unchanged(const double* g, int C, double lambda) {
@@ -456,7 +456,7 @@ range_result sgd_range_portable(const View& data, const float* labels, T* w, con
 // outputs 4 doubles or 8 floats wide instead of SSE2's 2 or 4). Each output sees the same
 // operations in the same order, so the same bits (-ffp-contract=off, no -ffast-math; a unit test
 // compares). Fashion-MNIST, multiclass SVM, serial, 3 epochs of training: 0.71-0.73 s instead of
-// 0.80, min of 5 (Intel Xeon VM, docs/performance.md). The same clone of the single-output CSR loop was slower
+// 0.80, min of 5 (Intel Xeon VM, docs/performance-log.md). The same clone of the single-output CSR loop was slower
 // (float64 51 -> 52 ns/example, float32 61 -> 68), so that loop stays as it is.
 template <class Model, class View, weight_type T>
 [[gnu::target("avx2"), gnu::flatten]] range_result sgd_range_multi_avx2(const View& data, const float* labels, T* w,

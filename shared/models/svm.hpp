@@ -23,7 +23,7 @@ struct svm {
   // computed without a branch: GCC compiles that select into a conditional jump, and which side an
   // example falls on is data-dependent. The misprediction cost 10 ns of the 43 ns a float32 dense
   // example took on an Intel Xeon (serial kernel, default data; CSR float64 61 → 51 ns;
-  // docs/performance.md). The result keeps −y's bits or is +0.0, exactly the select's.
+  // docs/performance-log.md). The result keeps −y's bits or is +0.0, exactly the select's.
   static void dloss(const double* s, float y, int, double* g) {
     const double minus_y = -static_cast<double>(y);
     std::uint64_t bits;
