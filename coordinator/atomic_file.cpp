@@ -18,6 +18,14 @@
 namespace hogwild {
 namespace {
 
+// An existing target that is neither a regular file nor a directory: a device (/dev/null,
+// /dev/stdout's terminal), a FIFO or a socket. Written in place: a rename would replace it with a
+// regular file (as root, /dev/null itself).
+bool is_special_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
 std::string directory_of(const std::string& path) {
   const auto parent = std::filesystem::path(path).parent_path();
   return parent.empty() ? std::string(".") : parent.string();
@@ -66,9 +74,28 @@ void commit_outputs_in_flight() noexcept {
   in_flight.clear();
 }
 
+std::string follow_symlinks(const std::string& path) {
+  namespace fs = std::filesystem;
+  fs::path p = path;
+  for (int hops = 0; hops < 40; ++hops) {
+    std::error_code ec;
+    if (!fs::is_symlink(fs::symlink_status(p, ec)) || ec) return p.string();
+    const fs::path target = fs::read_symlink(p, ec);
+    if (ec) return p.string();
+    p = target.is_absolute() ? target : p.parent_path() / target;
+  }
+  return path;
+}
+
 std::string temporary_name(const std::string& path) { return fmt::format("{}.{}.tmp", path, ::getpid()); }
 
-void check_writable(const char* flag, const std::string& path) {
+void check_writable(const char* flag, const std::string& typed) {
+  if (is_special_file(typed)) {  // written in place (atomic_output): it must be writable itself
+    if (::access(typed.c_str(), W_OK) != 0)
+      throw usage_error(fmt::format("{}: cannot write '{}': {}", flag, typed, std::strerror(errno)));
+    return;
+  }
+  const std::string path = follow_symlinks(typed);
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
     throw usage_error(fmt::format("{}: '{}' is a directory; expected a file name", flag, path));
@@ -87,8 +114,23 @@ void write_file_atomically(const char* flag, const std::string& path, std::strin
   out.commit();
 }
 
-atomic_output::atomic_output(const char* flag, std::string path)
-    : flag_(flag), path_(std::move(path)), tmp_(temporary_name(path_)) {
+atomic_output::atomic_output(const char* flag, std::string path) : flag_(flag) {
+  if (is_special_file(path)) {
+    path_ = std::move(path);
+    in_place_ = true;
+    const int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+      throw runtime_failure(fmt::format("{}: cannot open '{}': {}", flag_, path_, std::strerror(errno)));
+    f_ = ::fdopen(fd, "w");
+    if (!f_) {
+      const int err = errno;
+      ::close(fd);
+      throw runtime_failure(fmt::format("{}: cannot open '{}': {}", flag_, path_, std::strerror(err)));
+    }
+    return;
+  }
+  path_ = follow_symlinks(path);
+  tmp_ = temporary_name(path_);
   const int fd = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0)
     throw runtime_failure(fmt::format("{}: cannot create '{}': {}", flag_, tmp_, std::strerror(errno)));
@@ -109,6 +151,11 @@ atomic_output::atomic_output(const char* flag, std::string path)
 }
 
 void atomic_output::fail(const char* what, int err) {
+  if (in_place_) {
+    if (f_) std::fclose(f_);
+    f_ = nullptr;
+    throw runtime_failure(fmt::format("{}: {} '{}' failed: {}", flag_, what, path_, std::strerror(err)));
+  }
   untrack(tmp_);
   if (f_) std::fclose(f_);
   f_ = nullptr;
@@ -126,6 +173,13 @@ void atomic_output::append(std::string_view bytes) {
 void atomic_output::commit() {
   if (!f_) return;
   if (std::fflush(f_) != 0) fail("writing", errno);
+  if (in_place_) {  // nothing to sync or rename on a device or a pipe
+    std::FILE* f = f_;
+    f_ = nullptr;
+    if (std::fclose(f) != 0)
+      throw runtime_failure(fmt::format("{}: closing '{}' failed: {}", flag_, path_, std::strerror(errno)));
+    return;
+  }
   if (::fsync(::fileno(f_)) != 0) fail("syncing", errno);
   untrack(tmp_);
   std::FILE* f = f_;

@@ -1,12 +1,19 @@
 // Output files that are never half-written: content goes to a temporary name in the target's
 // directory, is fsync()ed, then rename()d over the target (atomic on POSIX file systems), and the
 // directory is fsync()ed. A failed write removes the temporary and leaves any previous file as it was.
+// A target that exists and is not a regular file (/dev/null, a terminal, a FIFO) is written in
+// place instead: renaming over it would replace the device with a file.
 #pragma once
 #include <cstdio>
 #include <string>
 #include <string_view>
 
 namespace hogwild {
+
+// The file `path` names once its symbolic links are followed, also when the last one dangles (a
+// link to a file a run is about to create): an output given as a link is written where the link
+// points and the link stays. `path` itself when it is no link, or after 40 links (a loop).
+std::string follow_symlinks(const std::string& path);
 
 // "<path>.<pid>.tmp": the temporary an output is written under before the rename.
 std::string temporary_name(const std::string& path);
@@ -38,6 +45,7 @@ class atomic_output {
   const char* flag_ = "";
   std::string path_, tmp_;
   std::FILE* f_ = nullptr;
+  bool in_place_ = false;  // the target is a device, FIFO or socket: written directly, no temporary
 };
 
 // For a process that must end at once without unwinding (coordinator/stall_watchdog.hpp): fsyncs

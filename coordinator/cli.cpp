@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <vector>
 
+#include "coordinator/atomic_file.hpp"
+#include "datasets/idx.hpp"
 #include "shared/error.hpp"
 #include "shared/kernel.hpp"
 #include "shared/models/registry.hpp"
@@ -30,6 +32,45 @@ const char* name_of(executor_kind k) {
 const char* name_of(worker_lifetime l) { return l == worker_lifetime::epoch ? "epoch" : "run"; }
 
 namespace {
+
+// The bounds check of a numeric flag, with a message in the words of the checks made after
+// parsing ("--workers: abc is not valid; expected an integer in [1, 1024]"): CLI11's Range says
+// "Value abc not in range" of a word that is no number, and "0 to 1" of (0, 1]. It sees the text
+// before conversion, so it also refuses what the conversion would take loosely (1e3 or 0x10 for
+// an integer). `shown` is what --help prints after the type, as CLI11's Range printed it.
+template <class T>
+CLI::Validator number_in(T lo, T hi, bool open_below, std::string shown) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        T v{};
+        const char* end = text.data() + text.size();
+        const auto [p, ec] = std::from_chars(text.data(), end, v);
+        if (!text.empty() && ec == std::errc() && p == end && (open_below ? v > lo : v >= lo) && v <= hi) {
+          if constexpr (std::is_integral_v<T>) text = std::to_string(v);  // as decimal_integer()
+          return "";
+        }
+        return fmt::format("{} is not valid; expected {} in {}{}, {}]", text,
+                           std::is_integral_v<T> ? "an integer" : "a value", open_below ? "(" : "[", lo, hi);
+      },
+      std::move(shown), "");
+}
+
+// An integer flag's text read in decimal only, the same for every flag: CLI11 reads "010" as
+// octal 8, and "0x10" as 16 for some integer types but not others. The text is replaced by its
+// decimal value (so "010" is 10), which the conversion that follows then reads.
+CLI::Validator decimal_integer() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        long long v = 0;
+        const char* end = text.data() + text.size();
+        const auto [p, ec] = std::from_chars(text.data(), end, v);
+        if (text.empty() || ec != std::errc() || p != end)
+          return fmt::format("{} is not valid; expected a decimal integer", text);
+        text = std::to_string(v);
+        return "";
+      },
+      "", "");
+}
 
 struct raw_options {
   std::string mode = "async";
@@ -82,8 +123,8 @@ void build(CLI::App& app, raw_options& o) {
                  "collected through a message queue; deterministic) | round-robin (workers take turns under a "
                  "lock, Langford et al. 2009) | serial (one process, plain SGD)")
       ->check(CLI::IsMember({"async", "sync", "round-robin", "serial"}));
-  app.add_option("--workers", o.workers, "worker processes (default: one per core)")
-      ->check(CLI::Range(1u, 1024u))
+  app.add_option("--workers", o.workers, "worker processes (default: one per core, at most one per training row)")
+      ->transform(number_in(1u, 1024u, false, "UINT in [1 - 1024]"))
       ->default_str("");  // (0 is "one per core", outside the range: not shown as the default)
   app.add_option("--executor", o.executor,
                  "how workers run: fork (fork()ed processes) | spawn (the hogwild-worker executable, via "
@@ -121,7 +162,7 @@ void build(CLI::App& app, raw_options& o) {
                  "LIBSVM) | none | unit (images /255, else column / max|x|) | standardize")
       ->check(CLI::IsMember({"auto", "none", "unit", "standardize"}))->group("Data files");
   app.add_option("--validation-fraction", o.validation_fraction, "hold out this fraction of the training rows "
-                 "(seeded); reported as validation_error")->check(CLI::Range(0.0, 0.9))->group("Data files");
+                 "(seeded); reported as validation_error")->transform(number_in(0.0, 0.9, false, "FLOAT in [0 - 0.9]"))->group("Data files");
   app.add_option("--cache-dir", o.cache_dir, "where parsed files are cached (default $XDG_CACHE_HOME/hogwild or "
                  "~/.cache/hogwild)")->group("Data files");
   app.add_flag("--no-cache", o.no_cache, "always parse the files; neither read nor write the binary cache")->group("Data files");
@@ -133,30 +174,32 @@ void build(CLI::App& app, raw_options& o) {
                  "synthetic data: svm (labels ±1) | regression (y = x·w*); default: regression for "
                  "least-squares, svm otherwise")
       ->check(CLI::IsMember({"svm", "regression"}));
-  app.add_option("--rows", o.rows, "training rows (default 10000; 5000 for regression)")->check(CLI::Range(std::size_t{1}, std::size_t{1} << 31));
-  app.add_option("--test-rows", o.test_rows, "test rows (default 1000)")->check(CLI::Range(std::size_t{0}, std::size_t{1} << 31));
-  app.add_option("--dims", o.dims, "features (default 100; 5 for regression)")->check(CLI::Range(std::size_t{1}, std::size_t{1} << 28));
+  app.add_option("--rows", o.rows, "training rows (default 10000; 5000 for regression)")->transform(number_in(std::size_t{1}, std::size_t{1} << 31, false, "UINT in [1 - 2147483648]"));
+  app.add_option("--test-rows", o.test_rows, "test rows (default 1000)")->transform(number_in(std::size_t{0}, std::size_t{1} << 31, false, "UINT in [0 - 2147483648]"));
+  app.add_option("--dims", o.dims, "features (default 100; 5 for regression)")->transform(number_in(std::size_t{1}, std::size_t{1} << 28, false, "UINT in [1 - 268435456]"));
   app.add_option("--density", o.density, "probability that a feature is nonzero, in (0, 1] (default 0.2; 1 for regression)")
-      ->check(CLI::Range(0.0, 1.0).description("FLOAT in (0 - 1]"));
+      ->transform(number_in(0.0, 1.0, true, "FLOAT in (0 - 1]"));
   // (A validator sees the text before conversion: strtoull would take "-1" as 2^64 - 1, and clamp
   // a number too large, without a word.)
   app.add_option("--seed", o.seed, "random seed (data, initial permutation, shuffles)")
-      ->check(CLI::Validator(
+      ->transform(CLI::Validator(
           [](std::string& text) -> std::string {
             std::uint64_t v = 0;
             const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
             if (text.empty() || ec != std::errc() || p != text.data() + text.size())
               return "'" + text + "' is not valid; expected an integer in [0, 18446744073709551615]";
+            text = std::to_string(v);  // decimal, as decimal_integer()
             return "";
           },
           "", "UINT64"));
   app.add_option("--layout", o.layout, "data layout in the segment: auto (dense from density 0.5, or 1/6 for float32 runs with one writer per model; docs/usage.md) | dense | csr")
       ->check(CLI::IsMember({"auto", "dense", "csr"}));
-  app.add_option("--epochs", o.epochs, "passes over the training data (default 200; 100 for regression; 20 with --train)");
+  app.add_option("--epochs", o.epochs, "passes over the training data (default 200; 100 for regression; 20 with --train)")
+      ->transform(decimal_integer());
   app.add_option("--learning-rate", o.learning_rate, "step size γ of the first epoch (default 0.001; with --train: "
                  "1 / max squared row norm of the scaled training data)");
   app.add_option("--decay", o.decay, "step size multiplier β applied after each epoch, in (0, 1] (default 0.99; 0.85 with --train)");
-  app.add_option("--batch-size", o.batch_size, "examples per update (gradient averaged over the batch)");
+  app.add_option("--batch-size", o.batch_size, "examples per update (gradient averaged over the batch)")->transform(decimal_integer());
   app.add_option("--lambda", o.lambda, "L2 strength λ: objective (1/n)[Σ loss + (λ/2)‖w‖²], applied in the paper's sparse form (default 1, like LIBLINEAR's C = 1; 0 for least-squares)");
   app.add_option("--metrics", o.metrics, "write one row per epoch to FILE.csv or FILE.jsonl");
   app.add_option("--save-model", o.save_model, "write the final weights to FILE (text format, see docs/usage.md)");
@@ -168,7 +211,8 @@ void build(CLI::App& app, raw_options& o) {
       ->check(CLI::IsMember({"shared", "worker"}));
   app.add_option("--average-every", o.average_every,
                  "--replicas worker: average the copies into the model and copy it back every N epochs (default 1; "
-                 "the model evaluated after each epoch is always the current average)");
+                 "the model evaluated after each epoch is always the current average)")
+      ->transform(decimal_integer());
   app.add_option("--step-timeout", o.step_timeout,
                  "sync and round-robin: seconds a step (or a turn) may take before the run fails naming the "
                  "worker it waits for; async worker processes: seconds a worker may go without reporting progress");
@@ -178,9 +222,9 @@ void build(CLI::App& app, raw_options& o) {
       ->group("Reliability");
   app.add_option("--checkpoint", o.checkpoint,
                  "write a checkpoint (model, epoch, shuffler state, run identity) to FILE every "
-                 "--checkpoint-every epochs, after the last epoch, and on SIGINT/SIGTERM")
+                 "--checkpoint-every epochs, after the last epoch, and on a stop signal (SIGINT, SIGTERM, SIGHUP, ...: docs/reliability.md)")
       ->group("Reliability");
-  app.add_option("--checkpoint-every", o.checkpoint_every, "epochs between checkpoints")->group("Reliability");
+  app.add_option("--checkpoint-every", o.checkpoint_every, "epochs between checkpoints")->group("Reliability")->transform(decimal_integer());
   app.add_option("--resume", o.resume,
                  "continue from a checkpoint FILE of the same data, model and settings (refused otherwise)")
       ->group("Reliability");
@@ -189,7 +233,7 @@ void build(CLI::App& app, raw_options& o) {
       ->check(CLI::IsMember({"abort", "retry"}))
       ->group("Reliability");
   app.add_option("--max-retries", o.max_retries, "with --on-worker-failure retry: retries per epoch")
-      ->group("Reliability");
+      ->group("Reliability")->transform(decimal_integer());
   app.add_flag("--distributed", o.distributed,
                "one rank of an MPI job (mpirun -np R hogwild-coordinator --distributed ...): each rank trains on "
                "its shard of the rows with its own workers; --mode sync combines every step's global batch of "
@@ -204,9 +248,9 @@ void build(CLI::App& app, raw_options& o) {
   app.add_option("--emulate-ranks", o.emulate_ranks,
                  "testing, --mode sync without --distributed: visit the examples in the order a --distributed run "
                  "of R ranks with --workers/R workers each does, so the two can be compared (docs/distributed.md)")
-      ->group("Testing");
+      ->group("Testing")->transform(decimal_integer());
   app.add_option("--fault-rank", o.fault_rank, "testing, with --distributed: the rank whose worker --inject-fault hits")
-      ->group("Testing");
+      ->group("Testing")->transform(decimal_integer());
   app.add_option("--inject-fault", o.fault,
                  "testing: WORKER:EPOCH:ACTION makes worker WORKER (0-based) fail half-way through epoch "
                  "EPOCH (1-based, as printed); ACTION kill | exit | hang")
@@ -220,13 +264,18 @@ void require(bool ok, const char* flag, const T& value, const char* expected) {
 
 fault_plan parse_fault(const std::string& s) {
   fault_plan f;
-  char action[16] = {};
+  // WORKER:EPOCH:ACTION, the two numbers decimal (sscanf's %u took "-1" as 4294967295)
+  const auto c1 = s.find(':'), c2 = c1 == std::string::npos ? c1 : s.find(':', c1 + 1);
+  const auto number = [&](std::size_t from, std::size_t to, unsigned& v) {
+    const auto [p, ec] = std::from_chars(s.data() + from, s.data() + to, v);
+    return from < to && ec == std::errc() && p == s.data() + to;
+  };
   unsigned w = 0, e = 0;
-  if (std::sscanf(s.c_str(), "%u:%u:%15s", &w, &e, action) != 3)
-    throw usage_error(fmt::format("--inject-fault: '{}' is not WORKER:EPOCH:ACTION", s));
+  if (c2 == std::string::npos || !number(0, c1, w) || !number(c1 + 1, c2, e) || c2 + 1 == s.size())
+    throw usage_error(fmt::format("--inject-fault: '{}' is not WORKER:EPOCH:ACTION (two integers >= 0 and an action)", s));
   f.worker = w;
   f.epoch = e;
-  const std::string a = action;
+  const std::string a = s.substr(c2 + 1);
   if (a == "kill") f.action = worker::fault::kill;
   else if (a == "exit") f.action = worker::fault::exit;
   else if (a == "hang") f.action = worker::fault::hang;
@@ -237,6 +286,10 @@ fault_plan parse_fault(const std::string& s) {
 // The data-file flags (datasets/loader.hpp).
 void finish_files(const raw_options& o, config& c) {
   auto& f = c.files;
+  for (const auto* flag_files : {&o.train, &o.test})
+    for (const auto& p : *flag_files)
+      if (p.empty())
+        throw usage_error(fmt::format("{}: expected a file name, got ''", flag_files == &o.train ? "--train" : "--test"));
   f.train = o.train;
   f.test = o.test;
   f.train_labels = o.train_labels;
@@ -317,7 +370,8 @@ void check_distinct_files(const raw_options& o, const config& c) {
     std::error_code ec;
     // A device (--save-model /dev/null --predictions /dev/null) is no file to overwrite.
     if (std::filesystem::exists(p, ec) && !std::filesystem::is_regular_file(p, ec)) return;
-    auto canon = std::filesystem::weakly_canonical(std::filesystem::absolute(p, ec), ec);
+    // (follow_symlinks first: weakly_canonical leaves a link to a file not yet written as it is)
+    auto canon = std::filesystem::weakly_canonical(std::filesystem::absolute(follow_symlinks(p), ec), ec);
     files.push_back({flag, ec ? p : canon.string(), p, output});
   };
   add("--metrics", c.metrics_path, true);
@@ -328,6 +382,11 @@ void check_distinct_files(const raw_options& o, const config& c) {
   for (const auto& p : o.test) add("--test", p, false);
   add("--train-labels", o.train_labels, false);
   add("--test-labels", o.test_labels, false);
+  // The IDX labels files read without being named: the conventional name next to the images.
+  if (o.train_labels.empty())
+    for (const auto& p : o.train) add("--train (its IDX labels file)", data::idx_labels_for(p), false);
+  if (o.test_labels.empty())
+    for (const auto& p : o.test) add("--test (its IDX labels file)", data::idx_labels_for(p), false);
   add("--load-model", c.load_model_path, false);
   add("--resume", c.resume_path, false);
   for (std::size_t i = 0; i < files.size(); ++i)
@@ -346,6 +405,11 @@ void refuse_flags_that_do_nothing(const raw_options& o, const config& c) {
   const auto refuse = [&](std::string_view flag, std::string_view needs) {
     if (o.was_given(flag)) throw usage_error(fmt::format("{}: {}", flag, needs));
   };
+  if (c.cleanup_only)  // it removes leftovers and exits: nothing else of the command line is used
+    for (const std::string& f : o.given)
+      if (f != "--cleanup" && f != "--distributed")  // (--distributed has its own message)
+        throw usage_error(fmt::format("{}: --cleanup only removes what killed runs left in /dev/shm and exits; "
+                                      "drop {}", f, f));
   if (!c.load_model_path.empty())  // scoring only: the saved model brings its kind, scaling and labels
     for (const std::string& f : o.given)
       if (f != "--load-model" && f != "--test" && f != "--format" && f != "--test-labels" && f != "--predictions" &&
@@ -363,7 +427,7 @@ void refuse_flags_that_do_nothing(const raw_options& o, const config& c) {
     // Not refused: a sweep over the modes with the same flags (docs/tutorial.md) is natural. Said.
     std::string ignored;
     if (o.was_given("--workers") && o.workers != 1) ignored += fmt::format(" --workers {}", o.workers);
-    for (const char* f : {"--executor", "--worker-lifetime", "--step-timeout"})
+    for (const char* f : {"--executor", "--worker-lifetime", "--step-timeout", "--on-worker-failure", "--max-retries"})
       if (o.was_given(f)) ignored += std::string(" ") + f;
     if (!ignored.empty())
       std::fputs(fmt::format("hogwild-coordinator: note: serial mode trains in the coordinator, one worker; "
@@ -411,7 +475,7 @@ void finish(const raw_options& o, config& c) {
   require(epochs >= 1 && epochs <= 1'000'000, "--epochs", epochs, "an integer in [1, 1000000]");
   c.epochs = static_cast<unsigned>(epochs);
   if (o.learning_rate)
-    require(std::isfinite(*o.learning_rate) && *o.learning_rate > 0, "--learning-rate", *o.learning_rate, "a number > 0");
+    require(std::isfinite(*o.learning_rate) && *o.learning_rate > 0, "--learning-rate", *o.learning_rate, "a finite number > 0");
   c.learning_rate = o.learning_rate.value_or(files ? 0.0 : 0.001);  // 0: from the data (trainer.cpp)
   c.decay = o.decay.value_or(files ? 0.85 : 0.99);
   require(std::isfinite(c.decay) && c.decay > 0 && c.decay <= 1, "--decay", c.decay, "a number in (0, 1]");
@@ -422,7 +486,9 @@ void finish(const raw_options& o, config& c) {
   require(std::isfinite(c.lambda) && c.lambda >= 0, "--lambda", c.lambda, "a number >= 0");
   c.layout = o.layout == "dense" ? layout_choice::dense : o.layout == "csr" ? layout_choice::csr : layout_choice::automatic;
   c.workers = o.workers ? o.workers : std::max(1u, std::thread::hardware_concurrency());
+  c.workers_default = !o.workers;
   if (c.mode == run_mode::serial) c.workers = 1;
+  if (!files && c.workers_default && c.workers > s.rows) c.workers = static_cast<unsigned>(s.rows);
   if (!files && c.workers > s.rows)
     throw usage_error(fmt::format("--workers: {} workers but only {} training rows; expected at most one worker per row",
                                   c.workers, s.rows));
@@ -501,6 +567,13 @@ bool parse_cli(int argc, char** argv, config& out) {
   CLI::App app;
   raw_options o;
   build(app, o);
+  // "--save-model=" with nothing after the '=': CLI11 takes the next word as the value (the model
+  // went to a file named --quiet). Refused, as --save-model "" is.
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.starts_with("--") && arg.find('=') == arg.size() - 1)
+      throw usage_error(fmt::format("{}: expected a value after '=', got nothing", arg.substr(0, arg.size() - 1)));
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

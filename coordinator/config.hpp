@@ -36,6 +36,7 @@ struct fault_plan {
 struct config {
   run_mode mode = run_mode::async;
   unsigned workers = 1;
+  bool workers_default = false;  // --workers not given: one per core, then at most one per training row
   executor_kind executor = executor_kind::fork;
   worker_lifetime lifetime = worker_lifetime::epoch;
   attach_choice attach = attach_choice::automatic;

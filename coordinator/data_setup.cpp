@@ -60,7 +60,7 @@ run_data prepare_data(const config& c) {
                               l.read_seconds);
   if (!l.test_note.empty()) r.description += "; " + l.test_note;
   r.cache_note = fmt::format("train {}{}", l.train_cache, l.test_cache.empty() ? "" : "; test " + l.test_cache);
-  if (c.workers > r.train.rows())
+  if (c.workers > r.train.rows() && !c.workers_default)  // (a default is capped: resolve_data_defaults)
     throw usage_error(fmt::format("--workers: {} workers but only {} training rows; expected at most one worker per row",
                                   c.workers, r.train.rows()));
   if (r.labels.outputs() * static_cast<int>(c.batch_size) > 4096)
@@ -70,6 +70,8 @@ run_data prepare_data(const config& c) {
 }
 
 std::string resolve_data_defaults(config& c, const run_data& d) {
+  // One worker per core unless there are fewer training rows than cores.
+  if (c.workers_default && c.workers > d.train.rows()) c.workers = static_cast<unsigned>(std::max<std::size_t>(1, d.train.rows()));
   if (c.learning_rate > 0) return "";
   const double n2 = data::max_row_norm2(d.train);
   c.learning_rate = n2 > 0 ? 1.0 / n2 : 1.0;

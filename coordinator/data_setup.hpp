@@ -24,7 +24,8 @@ struct run_data {
 run_data prepare_data(const config& c);
 
 // Fills what the command line left to the data: learning_rate == 0 → 1 / max squared row norm of
-// the (scaled) training rows. Returns a line describing where each default came from.
+// the (scaled) training rows; the default worker count (one per core) capped at the training rows.
+// Returns a line describing where the learning rate came from.
 std::string resolve_data_defaults(config& c, const run_data& d);
 
 data::label_task label_task_for(models::model_kind m);

@@ -1,4 +1,5 @@
 // hogwild-coordinator: parse, train, map every failure to the exit codes of DESIGN.md.
+#include <new>
 #include <signal.h>
 
 #include <cstdio>
@@ -87,6 +88,13 @@ int main(int argc, char** argv) {
     say(fmt::format("hogwild-coordinator: {}{}; {}shared memory removed\n", who, e.what(),
                     e.workers_started ? "workers stopped, " : "no worker started, "));
     return end_rank(net.get(), exit_interrupted);
+  } catch (const std::bad_alloc&) {
+    // Checked up front where the size is known (check_data_memory, check_model_memory); this is
+    // what else asked for more than the machine has (a file's rows standardised to dense, ...).
+    say(fmt::format("hogwild-coordinator: {}error: out of memory (an allocation failed): the data or the model does "
+                    "not fit in this machine's memory; use fewer rows or columns, or --scale other than standardize "
+                    "(which makes every row dense){}\n", who, net ? "; shared memory removed, ending the job" : ""));
+    return end_rank(net.get(), exit_runtime);
   } catch (const std::exception& e) {
     say(fmt::format("hogwild-coordinator: {}error: {}{}\n", who, e.what(),
                     net ? "; shared memory removed, ending the job" : ""));

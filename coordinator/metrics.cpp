@@ -1,6 +1,10 @@
 #include "coordinator/metrics.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <fstream>
+#include <vector>
 #include <cmath>
 #include <cstring>
 #include <fmt/format.h>
@@ -13,20 +17,68 @@ namespace {
 constexpr const char* profile_columns[] = {"launch_seconds", "attach_seconds", "compute_seconds", "join_seconds",
                                            "evaluation_seconds", "minor_faults", "major_faults",
                                            "voluntary_switches", "involuntary_switches"};
+
+constexpr const char* base_columns[] = {"epoch",           "wall_seconds", "cpu_seconds", "epoch_seconds",
+                                        "step_size",       "train_objective", "train_error", "test_error",
+                                        "validation_error"};
+
+// The names of a JSON line's fields, in order ("{"epoch":3,"wall_seconds":...}" → epoch,
+// wall_seconds, ...): our rows hold numbers and null only, so every '"' opens or closes a name.
+std::vector<std::string> json_keys(const std::string& line) {
+  std::vector<std::string> keys;
+  for (std::size_t at = line.find('"'); at != std::string::npos; at = line.find('"', at)) {
+    const std::size_t end = line.find('"', at + 1);
+    if (end == std::string::npos) break;
+    keys.push_back(line.substr(at + 1, end - at - 1));
+    at = end + 1;
+  }
+  return keys;
 }
 
-metrics_writer::metrics_writer(const std::string& path, bool profile, bool distributed)
+// The epoch a row starts with (CSV "3,..." or JSON "{"epoch":3,..."), 0 if none.
+unsigned row_epoch(const std::string& line, bool jsonl) {
+  const std::size_t at = jsonl ? (line.starts_with("{\"epoch\":") ? 9 : line.size()) : 0;
+  unsigned e = 0;
+  const char* end = line.data() + line.size();
+  const auto [p, ec] = std::from_chars(line.data() + std::min(at, line.size()), end, e);
+  return ec == std::errc() && p != end && (*p == ',' || *p == '}') ? e : 0;
+}
+}  // namespace
+
+metrics_writer::metrics_writer(const std::string& path, bool profile, bool distributed, unsigned carry_epochs)
     : profile_(profile), distributed_(distributed) {
   if (path.empty()) return;
   jsonl_ = path.ends_with(".jsonl");
-  out_.emplace("--metrics", path);
-  if (!jsonl_) {
-    std::string head = "epoch,wall_seconds,cpu_seconds,epoch_seconds,step_size,train_objective,train_error,test_error,validation_error";
-    if (profile_)
-      for (const char* c : profile_columns) head += std::string(",") + c;
-    if (distributed_) head += ",comm_seconds";
-    out_->append(head + "\n");
+  std::vector<std::string> columns(std::begin(base_columns), std::end(base_columns));
+  if (profile_) columns.insert(columns.end(), std::begin(profile_columns), std::end(profile_columns));
+  if (distributed_) columns.emplace_back("comm_seconds");
+  std::string head;
+  for (const auto& c : columns) head += (head.empty() ? "" : ",") + c;
+  // Read before the output is opened (it may be the same file, through its temporary's rename).
+  std::string carried;
+  if (carry_epochs > 0) {
+    std::ifstream old(path);
+    std::string line;
+    unsigned rows = 0;
+    bool same_columns = old && (jsonl_ || (std::getline(old, line) && line == head));
+    while (same_columns && std::getline(old, line)) {
+      if (jsonl_ && json_keys(line) != columns) same_columns = false;
+      const unsigned e = row_epoch(line, jsonl_);
+      if (e >= 1 && e <= carry_epochs) {
+        carried += line + "\n";
+        ++rows;
+      }
+    }
+    if (old.is_open() && !same_columns) {
+      carried.clear();
+      carried_note_ = fmt::format("'{}' has other columns than this run writes; its rows are not carried over", path);
+    } else if (old.is_open()) {
+      carried_note_ = fmt::format("{} rows of epochs 1-{} carried over from '{}'", rows, carry_epochs, path);
+    }
   }
+  out_.emplace("--metrics", path);
+  if (!jsonl_) out_->append(head + "\n");
+  if (!carried.empty()) out_->append(carried);
 }
 
 void metrics_writer::write(const epoch_metrics& m) {

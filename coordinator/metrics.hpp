@@ -38,18 +38,25 @@ struct epoch_metrics {
 
 class metrics_writer {
  public:
-  // "" = no file; distributed adds the comm_seconds column.
-  explicit metrics_writer(const std::string& path, bool profile = false, bool distributed = false);
+  // "" = no file; distributed adds the comm_seconds column. A resumed run passes the epochs its
+  // checkpoint had finished as `carry_epochs`: the rows of epochs 1..carry_epochs already in FILE
+  // (written by the run that made the checkpoint, with the same columns) are copied into the new
+  // FILE ahead of this run's rows, so resuming with the same flags does not lose them.
+  explicit metrics_writer(const std::string& path, bool profile = false, bool distributed = false,
+                          unsigned carry_epochs = 0);
   ~metrics_writer() = default;  // commits the rows so far (see atomic_output)
   metrics_writer(const metrics_writer&) = delete;
   metrics_writer& operator=(const metrics_writer&) = delete;
   void write(const epoch_metrics& m);
+  // What was done with an existing FILE's rows on resume ("" if nothing was there to carry).
+  const std::string& carried_note() const { return carried_note_; }
   void finish() {
     if (out_) out_->commit();
   }  // renames the rows to FILE; throws runtime_failure on an I/O error
 
  private:
   std::optional<atomic_output> out_;
+  std::string carried_note_;
   bool jsonl_ = false;
   bool profile_ = false;
   bool distributed_ = false;

@@ -164,14 +164,8 @@ void flush_report(std::FILE*& out) {
 // A feature index far beyond the data's needs (a row with 2147483648:1) asks for a model of
 // gigabytes. Checked before anything of the model's size is allocated: a clear error (exit 1, the
 // system cannot give the resource) instead of bad_alloc or the kernel's OOM killer.
-void check_model_memory(const config& c, const run_data& rd) {
-  const double outputs = rd.labels.outputs();
-  const double weight_bytes = c.weight_precision == precision::float32 ? 4 : 8;
-  const double models = 1 + (c.replicas == replica_mode::worker ? c.workers : 0);
-  // 1/d_u (heap and segment), the column counts, the weights (segment, replicas) and their
-  // float64 copy for the result.
-  const double need = static_cast<double>(rd.train.dims) * (8 + 8 + 4 + outputs * (weight_bytes * models + 8));
-  if (need < 256e6) return;
+// MemAvailable of /proc/meminfo in kB, or -1 where it cannot be read.
+double available_memory_kb() {
   std::ifstream meminfo("/proc/meminfo");
   double available_kb = -1;
   for (std::string key; meminfo >> key;) {
@@ -180,6 +174,38 @@ void check_model_memory(const config& c, const run_data& rd) {
     meminfo.ignore(64, '\n');
     if (key == "MemAvailable:") available_kb = kb;
   }
+  return available_kb;
+}
+
+// Synthetic data is generated on the heap and then copied into the segment piece by piece: its
+// entries (4-byte index and value, 8 bytes with the dense rows' worst case of 4 bytes a column
+// left aside) must fit in memory. --rows 10 --dims 268435456 --density 1 (every value in range)
+// reached 24 GB and was killed by the kernel's OOM killer, another process could have been.
+void check_data_memory(const config& c) {
+  if (!c.files.train.empty()) return;
+  const auto& s = c.synthetic;
+  const double entries = (static_cast<double>(s.rows) + static_cast<double>(s.test_rows)) *
+                         static_cast<double>(s.dims) * s.density;
+  const double need = entries * 8 * 1.1 + (static_cast<double>(s.rows) + static_cast<double>(s.test_rows)) * 12;
+  if (need < 256e6) return;
+  const double available_kb = available_memory_kb();
+  // (a tenth left to everything else: the page cache, the segment's own pages while filled)
+  if (available_kb < 0 || need <= 0.9 * available_kb * 1024) return;
+  throw runtime_failure(fmt::format(
+      "the synthetic data needs {:.1f} GB ({} + {} rows x {} columns at density {:g}: --rows, --test-rows, --dims, "
+      "--density), more than nine tenths of the {:.1f} GB of memory this machine has available; ask for less data", need / 1e9, s.rows,
+      s.test_rows, s.dims, s.density, available_kb * 1024 / 1e9));
+}
+
+void check_model_memory(const config& c, const run_data& rd) {
+  const double outputs = rd.labels.outputs();
+  const double weight_bytes = c.weight_precision == precision::float32 ? 4 : 8;
+  const double models = 1 + (c.replicas == replica_mode::worker ? c.workers : 0);
+  // 1/d_u (heap and segment), the column counts, the weights (segment, replicas) and their
+  // float64 copy for the result.
+  const double need = static_cast<double>(rd.train.dims) * (8 + 8 + 4 + outputs * (weight_bytes * models + 8));
+  if (need < 256e6) return;
+  const double available_kb = available_memory_kb();
   if (available_kb < 0 || need <= available_kb * 1024) return;
   throw runtime_failure(fmt::format(
       "the model needs {:.1f} GB for {} columns{} and this machine has {:.1f} GB of memory available; check the "
@@ -242,8 +268,8 @@ checkpoint load_for_resume(const config& c, std::uint64_t identity, std::size_t 
   checkpoint k = read_checkpoint(c.resume_path);
   if (k.identity != identity || k.perm.size() != rows || k.weights.size() != weights)
     throw usage_error(fmt::format(
-        "--resume: '{}' belongs to another run (its data, model, dims, lambda, batch size, mode or workers "
-        "differ from this one's)", c.resume_path));
+        "--resume: '{}' belongs to another run (its data, model, dims, lambda, batch size, mode, workers or "
+        "precision differ from this one's)", c.resume_path));
   for (std::uint32_t i : k.perm)
     if (i >= rows) throw usage_error(fmt::format("--resume: '{}' has a permutation entry out of range", c.resume_path));
   if (k.next_epoch >= c.epochs)
@@ -393,6 +419,7 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
     global_rows = f.global_rows;
     plan.max_row_entries = f.max_row_entries;
   } else {
+    check_data_memory(c);
     rd = prepare_data(c);
     default_note = resolve_data_defaults(c, rd);
     check_model_memory(c, rd);
@@ -488,7 +515,11 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
       wants_private_copy(c, seg.view()) ? std::make_unique<private_data_copy>(seg.view()) : nullptr;
   const shm::segment_view& v = data_copy ? data_copy->view() : seg.view();
 
-  metrics_writer metrics(c.metrics_path, c.profile, net != nullptr);
+  metrics_writer metrics(c.metrics_path, c.profile, net != nullptr, resumed ? resumed->next_epoch : 0u);
+  if (out && !metrics.carried_note().empty()) {
+    fmt::print(out, "metrics: {}\n", metrics.carried_note());
+    flush_report(out);
+  }
   const std::unique_ptr<epoch_protocol> protocol = make_protocol(c, v, net ? &plan : nullptr);
   std::vector<worker::worker_args> tasks(c.workers);
   std::vector<worker_usage> usage;

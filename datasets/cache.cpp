@@ -114,7 +114,7 @@ std::string describe_sources(const std::vector<std::string>& paths) {
     struct stat st {};
     if (::stat(p.c_str(), &st) != 0) throw usage_error(fmt::format("{}: cannot open: {}", p, std::strerror(errno)));
     std::error_code ec;
-    const auto abs = std::filesystem::absolute(p, ec);
+    const auto abs = std::filesystem::canonical(p, ec);  // one name per file: ../x, ./x and links agree
     out += fmt::format("{}\t{}\t{}\n", ec ? p : abs.string(), static_cast<std::uint64_t>(st.st_size),
                        static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec);
   }
@@ -125,7 +125,7 @@ std::string cache_path_for(const std::string& dir, const std::string& format_nam
   std::string key = format_name;
   for (const auto& p : paths) {
     std::error_code ec;
-    const auto abs = std::filesystem::absolute(p, ec);
+    const auto abs = std::filesystem::canonical(p, ec);  // as describe_sources
     key += "\n" + (ec ? p : abs.string());
   }
   const auto name = std::filesystem::path(paths.front()).filename().string();

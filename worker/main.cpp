@@ -28,12 +28,13 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
-    std::puts("usage: hogwild-worker --segment NAME --worker W --begin B --end E --epoch N --step S "
+    std::puts("usage: hogwild-worker --segment NAME --begin B --end E --step S [--worker W] [--epoch N] "
               "[--fault kill|exit|hang] [--attach populate|lazy]\n"
               "       [--role hogwild|sync|round-robin] [--ipc QUEUE-BASE] [--timeout-ms T]\n"
               "       hogwild-worker --serve --segment NAME --worker W [--attach populate|lazy]\n"
               "Runs SGD on permutation range [B, E) of a segment created by hogwild-coordinator, or\n"
-              "(--serve) runs the ranges the coordinator posts in the segment's command slot W until told to stop.");
+              "(--serve) runs the ranges the coordinator posts in the segment's command slot W until told to stop.\n"
+              "--worker W (its stats slot) and --epoch N default to 0.");
     return 0;
   }
   try {
