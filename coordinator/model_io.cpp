@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fmt/format.h>
 #include <iterator>
+#include <limits>
 #include <sstream>
 
 #include "coordinator/atomic_file.hpp"
@@ -67,7 +68,7 @@ struct line_reader {
   std::string keyword(std::istringstream& s, const char* expected) {
     std::string k;
     s >> k;
-    if (k != expected) fail(fmt::format("expected '{}', found '{}'", expected, k));
+    if (k != expected) fail(fmt::format("expected '{}', found '{}'", expected, data::quoted_bytes(k)));
     return k;
   }
   // A finite number: NaN and infinity are refused, as in the LIBSVM reader.
@@ -76,8 +77,22 @@ struct line_reader {
     if (!(s >> tok)) fail(fmt::format("expected {}", what));
     double v = 0;
     const auto [p, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
-    if (ec != std::errc() || p != tok.data() + tok.size()) fail(fmt::format("expected {}, found '{}'", what, tok));
+    if (ec != std::errc() || p != tok.data() + tok.size())
+      fail(fmt::format("expected {}, found '{}'", what, data::quoted_bytes(tok)));
     if (!std::isfinite(v)) fail(fmt::format("expected {}, found '{}' (NaN and infinity are not allowed)", what, tok));
+    return v;
+  }
+  // A label as training stores it: a float (datasets/dataset.hpp), written exactly. A value no
+  // float holds (0.1) could never equal a label read from a test file.
+  double label(std::istringstream& s, const char* what) {
+    const double v = number(s, what);
+    if (std::abs(v) > std::numeric_limits<float>::max())
+      fail(fmt::format("{} ({}) does not fit a float; expected a label as saved (training stores labels as floats)",
+                       what, v));
+    const auto nearest = static_cast<double>(static_cast<float>(v));
+    if (nearest != v)
+      fail(fmt::format("{} ({}) is not exactly a float; expected a label as saved (training stores labels as floats: "
+                       "the nearest is {})", what, v, nearest));
     return v;
   }
   // A whole number in [lo, hi].
@@ -89,7 +104,7 @@ struct line_reader {
   // The rest of the line must be blank.
   void end(std::istringstream& s, const std::string& after) {
     std::string extra;
-    if (s >> extra) fail(fmt::format("expected nothing after {}, found '{}'", after, extra));
+    if (s >> extra) fail(fmt::format("expected nothing after {}, found '{}'", after, data::quoted_bytes(extra)));
   }
   // After the last weight only blank lines may follow.
   void only_blank_lines(const std::string& after) {
@@ -97,7 +112,8 @@ struct line_reader {
       ++line;
       std::istringstream s(text);
       std::string extra;
-      if (s >> extra) fail(fmt::format("expected the end of the file after {}, found '{}'", after, extra));
+      if (s >> extra)
+        fail(fmt::format("expected the end of the file after {}, found '{}'", after, data::quoted_bytes(extra)));
     }
   }
 };
@@ -118,7 +134,7 @@ saved_model read_model(const std::string& path) {
   std::string name;
   s >> name;
   const auto kind = models::parse_model(name);
-  if (!kind) r.fail(fmt::format("unknown model '{}'", name));
+  if (!kind) r.fail(fmt::format("unknown model '{}'", data::quoted_bytes(name)));
   m.model = *kind;
   r.end(s, "the model name");
   s = r.next("'dims D'");
@@ -134,6 +150,7 @@ saved_model read_model(const std::string& path) {
   s = r.next("'lambda L'");
   r.keyword(s, "lambda");
   m.lambda = r.number(s, "lambda");
+  if (m.lambda < 0) r.fail(fmt::format("expected lambda >= 0 (the L2 strength), found {:g}", m.lambda));
   r.end(s, "lambda");
   const auto type = models::label_type_of(m.model);
   if (version == 1) {
@@ -146,19 +163,37 @@ saved_model read_model(const std::string& path) {
     s >> t;
     if (t == "binary") {
       m.labels.task = data::label_task::binary;
-      m.labels.classes = {r.number(s, "the label read as -1"), r.number(s, "the label read as +1")};
+      m.labels.classes = {r.label(s, "the label read as -1"), r.label(s, "the label read as +1")};
+      // Training maps the smaller label to -1 (datasets/loader.cpp): equal labels would leave a
+      // class no test label can reach, and the error would then blame the test file.
+      const double lo = m.labels.classes[0], hi = m.labels.classes[1];
+      if (lo == hi) r.fail(fmt::format("binary labels {:g} and {:g}: expected two different labels", lo, hi));
+      if (lo > hi)
+        r.fail(fmt::format("binary labels {:g} {:g}: expected the smaller label (read as -1) first", lo, hi));
       r.end(s, "the 2 binary labels");
     } else if (t == "classes") {
       m.labels.task = data::label_task::multiclass;
       const double k = r.number(s, "the class count");
       if (k != outputs) r.fail(fmt::format("{:g} classes but {:g} outputs", k, outputs));
-      for (int c = 0; c < m.outputs; ++c) m.labels.classes.push_back(r.number(s, "a class label"));
+      if (k < 2) r.fail(fmt::format("{:g} class: expected at least 2 classes for model {}", k, name));
+      // As training makes them (datasets/loader.cpp): distinct integers in increasing order, the
+      // class index being the position.
+      for (int c = 0; c < m.outputs; ++c) {
+        const double v = r.label(s, "a class label");
+        if (v != std::floor(v)) r.fail(fmt::format("class label {:g}: expected integer class labels", v));
+        if (c > 0 && v == m.labels.classes.back())
+          r.fail(fmt::format("class label {:g} appears twice: expected distinct class labels", v));
+        if (c > 0 && v < m.labels.classes.back())
+          r.fail(fmt::format("class label {:g} after {:g}: expected the class labels in increasing order", v,
+                             m.labels.classes.back()));
+        m.labels.classes.push_back(v);
+      }
       r.end(s, fmt::format("{} class labels", m.outputs));
     } else if (t == "real") {
       m.labels.task = data::label_task::regression;
       r.end(s, "'labels real'");
     } else {
-      r.fail(fmt::format("expected 'labels binary|classes|real', found '{}'", t));
+      r.fail(fmt::format("expected 'labels binary|classes|real', found '{}'", data::quoted_bytes(t)));
     }
     const bool ok = (type == models::label_type::binary && m.labels.task == data::label_task::binary && m.outputs == 1) ||
                     (type == models::label_type::classes && m.labels.task == data::label_task::multiclass) ||
@@ -170,17 +205,32 @@ saved_model read_model(const std::string& path) {
     if (t == "none") m.scale.kind = data::scale_kind::none;
     else if (t == "unit") m.scale.kind = data::scale_kind::unit;
     else if (t == "standardize") m.scale.kind = data::scale_kind::standardize;
-    else r.fail(fmt::format("expected 'scale none|unit|standardize', found '{}'", t));
+    else r.fail(fmt::format("expected 'scale none|unit|standardize', found '{}'", data::quoted_bytes(t)));
     r.end(s, "the scale kind");
     if (m.scale.kind != data::scale_kind::none) {
       const std::string per_dim = fmt::format("{} numbers (one per dim)", m.dims);
       s = r.next("'scale-offset ...'");
       r.keyword(s, "scale-offset");
-      for (std::size_t j = 0; j < m.dims; ++j) m.scale.offset.push_back(r.number(s, "a scale offset"));
+      // As fit_scaling makes them (datasets/loader.cpp): unit divides by a column's largest |value|
+      // (offset 0, factor > 0); standardize divides by a standard deviation (factor > 0), or
+      // zeroes a constant column (factor 0). A factor below 0 would flip a column's sign.
+      const bool unit = m.scale.kind == data::scale_kind::unit;
+      for (std::size_t j = 0; j < m.dims; ++j) {
+        const double v = r.number(s, "a scale offset");
+        if (unit && v != 0)
+          r.fail(fmt::format("scale offset {:g} for dim {}: expected 0 with scale unit (it only divides)", v, j + 1));
+        m.scale.offset.push_back(v);
+      }
       r.end(s, per_dim);
       s = r.next("'scale-factor ...'");
       r.keyword(s, "scale-factor");
-      for (std::size_t j = 0; j < m.dims; ++j) m.scale.factor.push_back(r.number(s, "a scale factor"));
+      for (std::size_t j = 0; j < m.dims; ++j) {
+        const double v = r.number(s, "a scale factor");
+        if (v < 0 || (unit && v == 0))
+          r.fail(fmt::format("scale factor {:g} for dim {}: expected a number {} with scale {}", v, j + 1,
+                             unit ? "> 0" : ">= 0", data::name_of(m.scale.kind)));
+        m.scale.factor.push_back(v);
+      }
       r.end(s, per_dim);
     }
   }

@@ -16,7 +16,10 @@
 //
 // Version 1 (no labels/scale lines) is still read: binary labels -1/+1, no scaling.
 // Reading refuses NaN/infinite numbers, extra words on a line and anything but blank lines after the
-// last weight (e.g. a dims header smaller than the weight lines), naming PATH:LINE.
+// last weight (e.g. a dims header smaller than the weight lines), naming PATH:LINE; and values that
+// training never writes: lambda < 0, binary labels that are equal or not in increasing order,
+// class labels that are not distinct increasing integers (or fewer than 2), labels no float holds
+// exactly, scale factors < 0 (unit: <= 0), unit scale offsets other than 0.
 #pragma once
 #include <string>
 #include <vector>

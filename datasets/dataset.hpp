@@ -3,11 +3,23 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "shared/data_view.hpp"
 
 namespace hogwild::data {
+
+enum class file_format { automatic, libsvm, cifar10, idx };
+
+// The files a dataset's rows were read from, in order, so that a row found bad after reading (a
+// test label the training data lacks: map_labels in loader.hpp) can be named by its file and line
+// or record. Rows made in memory have none (format automatic).
+struct row_origin {
+  file_format format = file_format::automatic;
+  std::vector<std::string> files;
+  std::string labels_file;  // IDX: the file the labels were read from
+};
 
 struct dataset {
   std::size_t dims = 0;
@@ -15,6 +27,7 @@ struct dataset {
   std::vector<std::uint32_t> idx;
   std::vector<float> val;
   std::vector<float> labels;
+  row_origin origin;  // set by read_any / read_cached (loader.hpp); not kept by the row-copying steps
 
   std::size_t rows() const { return labels.size(); }
   std::size_t nnz() const { return val.size(); }

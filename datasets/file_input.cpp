@@ -16,6 +16,17 @@
 
 namespace hogwild::data {
 
+std::string quoted_bytes(std::string_view bytes, std::size_t most) {
+  std::string s;
+  std::size_t i = 0;
+  for (; i < bytes.size() && s.size() < most; ++i) {
+    const auto u = static_cast<unsigned char>(bytes[i]);
+    if (u >= 0x20 && u < 0x7f) s += bytes[i];
+    else s += fmt::format("\\x{:02x}", u);
+  }
+  return i < bytes.size() ? s + "..." : s;
+}
+
 void check_regular_file(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)

@@ -8,9 +8,18 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hogwild::data {
+
+// Bytes of a file as an error message quotes them: printable ASCII as it is, any other byte as
+// \xNN (a NUL, a UTF-8 byte-order mark or a Unicode minus would otherwise print as nothing or as
+// a look-alike of what was expected); bytes up to about `most` characters of quote, then "...".
+std::string quoted_bytes(std::string_view bytes, std::size_t most = 40);
+
+// The three bytes (EF BB BF) some editors put at the start of a UTF-8 text file.
+inline constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 
 struct file_bytes {
   std::vector<char> bytes;       // decompressed content

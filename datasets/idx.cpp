@@ -46,11 +46,14 @@ dataset read_idx(const std::string& images_path, const std::string& labels_path)
   const file_bytes img = read_file(images_path);
   const char* b = img.bytes.data();
   const std::size_t n = img.bytes.size();
-  if (n < 16 || be32(b) != 0x00000803)
+  if (n < 4 || be32(b) != 0x00000803)
     throw usage_error(fmt::format("{}: not an IDX images file: expected magic 0x00000803 (ubyte, 3 dims) and a "
                                   "16-byte header, found {}", images_path,
-                                  n < 4 ? std::string("a file of ") + std::to_string(n) + " bytes"
-                                        : fmt::format("magic 0x{:08x}", be32(b))));
+                                  n < 4 ? fmt::format("a file of {} bytes", n) : fmt::format("magic 0x{:08x}", be32(b))));
+  // The right magic in a file cut short: the header itself is incomplete (not a foreign file).
+  if (n < 16)
+    throw usage_error(fmt::format("{}: truncated IDX images header: expected 16 bytes (magic, image count, rows, "
+                                  "columns), found {} bytes", images_path, n));
   const std::uint64_t count = be32(b + 4), h = be32(b + 8), w = be32(b + 12);
   if (h == 0 || w == 0 || h * w > (1u << 24))
     throw usage_error(fmt::format("{}: IDX image size {}x{} is not valid", images_path, h, w));
@@ -67,8 +70,13 @@ dataset read_idx(const std::string& images_path, const std::string& labels_path)
   const file_bytes lab = read_file(labels_path);
   const char* l = lab.bytes.data();
   const std::size_t ln = lab.bytes.size();
-  if (ln < 8 || be32(l) != 0x00000801)
-    throw usage_error(fmt::format("{}: not an IDX labels file: expected magic 0x00000801 (ubyte, 1 dim)", labels_path));
+  if (ln < 4 || be32(l) != 0x00000801)
+    throw usage_error(fmt::format("{}: not an IDX labels file: expected magic 0x00000801 (ubyte, 1 dim), found {}",
+                                  labels_path,
+                                  ln < 4 ? fmt::format("a file of {} bytes", ln) : fmt::format("magic 0x{:08x}", be32(l))));
+  if (ln < 8)
+    throw usage_error(fmt::format("{}: truncated IDX labels header: expected 8 bytes (magic, label count), found {} "
+                                  "bytes", labels_path, ln));
   const std::uint64_t lcount = be32(l + 4);
   if (ln - 8 != lcount)
     throw usage_error(fmt::format("{}: IDX header says {} labels but the file has {} bytes after its 8-byte header",

@@ -18,11 +18,14 @@ constexpr std::uint64_t max_index = std::uint64_t{1} << 31;
 
 inline bool is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f'; }
 
-std::string shown(std::string_view tok) {
-  std::string s(tok.substr(0, 40));
-  for (auto& ch : s)
-    if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7f) ch = '?';
-  return tok.size() > 40 ? s + "..." : s;
+std::string shown(std::string_view tok) { return quoted_bytes(tok); }
+
+// A word on the one non-ASCII character that reads like what was expected: a minus sign pasted
+// from a word processor (U+2212, bytes E2 88 92) looks like '-' in a terminal but is no number.
+std::string unicode_hint(std::string_view tok) {
+  if (tok.find("\xE2\x88\x92") != std::string_view::npos)
+    return "; \\xe2\\x88\\x92 is the Unicode minus sign U+2212, expected the ASCII '-'";
+  return "";
 }
 
 // Digits only, at least one, and at most 2^64 - 1: no sign, no space, no exponent.
@@ -55,7 +58,7 @@ struct parser {
     if (t.empty() || p != t.data() + t.size()) {
       if (ec == std::errc::result_out_of_range)
         fail(fmt::format("{} '{}' is out of range", what(), shown(tok)));
-      fail(fmt::format("expected a number as {}, found '{}'", what(), shown(tok)));
+      fail(fmt::format("expected a number as {}, found '{}'{}", what(), shown(tok), unicode_hint(tok)));
     }
     if (ec == std::errc::result_out_of_range) fail(fmt::format("{} '{}' is out of range", what(), shown(tok)));
     if (!std::isfinite(v)) fail(fmt::format("{} '{}' is not finite (NaN and infinity are not allowed)", what(), shown(tok)));
@@ -140,7 +143,11 @@ class libsvm_builder {
     if (d_.rows() == 0)
       throw usage_error(fmt::format("{}: no data rows (empty file, or only blank/comment lines)", ps_.name));
     d_.dims = static_cast<std::size_t>(dims_);
-    if (d_.dims == 0) d_.dims = 1;  // all rows empty: keep a one-column model
+    // All rows empty: one column, so that the rows can be stored and scored. Such a file is fine
+    // as a part (one of several --train files, a --distributed rank's rows, a test file); training
+    // data with no feature at all is refused by the loader (check_features in loader.cpp), which
+    // sees the whole set.
+    if (d_.dims == 0) d_.dims = 1;
     return std::move(d_);
   }
 
@@ -163,6 +170,12 @@ class libsvm_builder {
       while (i < ln.size() && !is_space(ln[i])) ++i;
       return ln.substr(b, i - b);
     };
+    // Line 1 starts the file (a piece of one starts at a later line): three bytes EF BB BF there
+    // are a byte-order mark an editor saved, not a garbled label.
+    if (ps_.line == 1 && ln.starts_with(utf8_bom))
+      ps_.fail(fmt::format("expected a label first, found a UTF-8 byte-order mark (bytes EF BB BF) at the start of the "
+                           "file, before '{}'; save the file without it (e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' {})",
+                           shown(ln.substr(utf8_bom.size(), 20)), ps_.name));
     const std::string_view label_tok = next_token();
     if (label_tok.empty()) return;  // blank or comment-only line
     if (label_tok.find(':') != std::string_view::npos)
@@ -222,6 +235,35 @@ dataset parse_libsvm(std::string_view text, const std::string& name, std::size_t
   libsvm_builder b(name, first_line, text.size());
   b.lines(text);
   return b.finish();
+}
+
+row_in_file find_libsvm_row(const std::string& path, std::size_t k) {
+  // Byte by byte, with the line rules of is_libsvm_row: a line is a row when a byte that is not
+  // space comes before any '#'. Slow next to the parser, but only ever run to word an error.
+  byte_stream in(path);
+  std::vector<char> buf(std::size_t{1} << 16);
+  row_in_file at;
+  std::size_t line = 1;
+  bool comment = false, content = false;
+  for (std::size_t n; (n = in.read(buf.data(), buf.size())) > 0;) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const char ch = buf[i];
+      if (ch == '\n') {
+        if (content && at.rows++ == k) {
+          at.line = line;
+          return at;
+        }
+        ++line;
+        comment = content = false;
+      } else if (ch == '#') {
+        comment = true;
+      } else if (!comment && !is_space(ch)) {
+        content = true;
+      }
+    }
+  }
+  if (content && at.rows++ == k) at.line = line;  // a last line without '\n'
+  return at;
 }
 
 dataset read_libsvm(const std::string& path) {

@@ -39,6 +39,15 @@ struct row_position {
 };
 row_position skip_libsvm_rows(std::string_view text, std::size_t k);
 
+// Where row k (0-based) of the LIBSVM file PATH is: its 1-based line, or line 0 when the file has k
+// rows or fewer; `rows` is how many rows were passed (the file's row count when line is 0). Reads
+// the file again: for messages about a row found bad after reading (a test label the training
+// data lacks, datasets/loader.cpp).
+struct row_in_file {
+  std::size_t line = 0, rows = 0;
+};
+row_in_file find_libsvm_row(const std::string& path, std::size_t k);
+
 // Reads PATH (raw or gzip, detected by magic bytes) and parses it.
 dataset read_libsvm(const std::string& path);
 

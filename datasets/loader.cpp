@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <fmt/format.h>
+#include <limits>
 #include <map>
 #include <numeric>
 
@@ -39,16 +40,72 @@ const char* name_of(scale_kind s) {
   return "?";
 }
 
-float label_map::to_model(double raw, const std::string& where) const {
-  if (task == label_task::regression) return static_cast<float>(raw);
-  for (std::size_t c = 0; c < classes.size(); ++c)
-    if (classes[c] == raw) {
-      if (task == label_task::binary) return c == 0 ? -1.0f : 1.0f;
+namespace {
+
+// The model label of a classification label as read, or NaN when it is no class of m.
+float model_label(const label_map& m, double raw) {
+  for (std::size_t c = 0; c < m.classes.size(); ++c)
+    if (m.classes[c] == raw) {
+      if (m.task == label_task::binary) return c == 0 ? -1.0f : 1.0f;
       return static_cast<float>(c);
     }
+  return std::numeric_limits<float>::quiet_NaN();
+}
+
+std::string unknown_label(const label_map& m, double raw) {
   std::string known;
-  for (double v : classes) known += fmt::format("{}{:g}", known.empty() ? "" : ", ", v);
-  throw usage_error(fmt::format("{}: label {:g} was not among the training labels ({})", where, raw, known));
+  for (double v : m.classes) known += fmt::format("{}{:g}", known.empty() ? "" : ", ", v);
+  return fmt::format("label {:g} was not among the training labels ({})", raw, known);
+}
+
+// The content size of a file (gunzipped), read to its end.
+std::uint64_t content_bytes(const std::string& path) {
+  byte_stream in(path);
+  std::vector<char> buf(std::size_t{1} << 16);
+  std::uint64_t n = 0;
+  for (std::size_t k; (k = in.read(buf.data(), buf.size())) > 0;) n += k;
+  return n;
+}
+
+// Row i of rows read from files, as a message names it: "FILE:LINE" (LIBSVM), "FILE: record R at
+// byte offset B" (IDX: the labels file, where the label is; CIFAR-10: the batch file). The dataset
+// keeps no line numbers (8 bytes a row, for an error that is rare): the files are read again,
+// which only an error pays for. `where` when the rows were not read from files, or when the files
+// cannot be read again.
+std::string row_place(const row_origin& o, std::size_t i, const std::string& where) {
+  try {
+    switch (o.format) {
+      case file_format::libsvm:
+        for (const auto& f : o.files) {
+          const row_in_file at = find_libsvm_row(f, i);
+          if (at.line) return fmt::format("{}:{}", f, at.line);
+          i -= at.rows;
+        }
+        break;
+      case file_format::idx:
+        if (!o.labels_file.empty()) return fmt::format("{}: record {} at byte offset {}", o.labels_file, i, 8 + i);
+        break;
+      case file_format::cifar10:
+        for (const auto& f : o.files) {
+          const std::uint64_t records = content_bytes(f) / cifar10_record_bytes;
+          if (i < records) return fmt::format("{}: record {} at byte offset {}", f, i, i * cifar10_record_bytes);
+          i -= records;
+        }
+        break;
+      case file_format::automatic: break;
+    }
+  } catch (const usage_error&) {  // the file is gone or unreadable now: the name alone
+  }
+  return where;
+}
+
+}  // namespace
+
+float label_map::to_model(double raw, const std::string& where) const {
+  if (task == label_task::regression) return static_cast<float>(raw);
+  const float y = model_label(*this, raw);
+  if (std::isnan(y)) throw usage_error(fmt::format("{}: {}", where, unknown_label(*this, raw)));
+  return y;
 }
 
 double label_map::to_raw(double p) const {
@@ -103,7 +160,12 @@ label_map make_label_map(const dataset& train, label_task task, const std::strin
 
 void map_labels(dataset& d, const label_map& m, const std::string& where) {
   if (m.task == label_task::regression) return;
-  for (auto& y : d.labels) y = m.to_model(y, where);
+  for (std::size_t i = 0; i < d.rows(); ++i) {
+    const float y = model_label(m, d.labels[i]);
+    if (std::isnan(y))
+      throw usage_error(fmt::format("{}: {}", row_place(d.origin, i, where), unknown_label(m, d.labels[i])));
+    d.labels[i] = y;
+  }
 }
 
 void restrict_columns(dataset& d, std::size_t dims) {
@@ -233,23 +295,39 @@ void scaling::apply(dataset& d) const {
   d = std::move(r);
 }
 
-file_format detect_format(const std::string& path) {
-  // Only the first 4 KiB (inflated when the file is gzip) are looked at.
+namespace {
+
+// What LIBSVM text is made of: printable ASCII and the line-breaking whitespace.
+bool is_text_byte(unsigned char ch) { return (ch >= 0x20 && ch < 0x7f) || ch == '\n' || ch == '\r' || ch == '\t'; }
+
+// The first 4 KiB of a file's content (inflated when the file is gzip): what format detection
+// looks at.
+std::string head_bytes(const std::string& path, bool* compressed = nullptr, std::uint64_t* size = nullptr) {
   byte_stream in(path);
-  std::vector<char> b(4096);
+  std::string b(4096, '\0');
   std::size_t got = 0;
   for (std::size_t k; got < b.size() && (k = in.read(b.data() + got, b.size() - got)) > 0;) got += k;
   b.resize(got);
-  const bool compressed = in.gzipped();
-  const auto size = static_cast<std::size_t>(in.source_size());
+  if (compressed) *compressed = in.gzipped();
+  if (size) *size = in.source_size();
+  return b;
+}
+
+}  // namespace
+
+file_format detect_format(const std::string& path) {
+  bool compressed = false;
+  std::uint64_t source_size = 0;
+  const std::string b = head_bytes(path, &compressed, &source_size);
+  const auto size = static_cast<std::size_t>(source_size);
   if (b.empty()) throw usage_error(fmt::format("{}: empty file; cannot tell its format", path));
   if (looks_like_idx(b.data(), b.size())) return file_format::idx;
-  const std::size_t probe = std::min<std::size_t>(b.size(), 4096);
+  const std::size_t probe = b.size();
   std::size_t first_binary = probe, line = 1;  // the first byte that is not text, and its line
   for (std::size_t i = 0; i < probe && first_binary == probe; ++i) {
     const auto ch = static_cast<unsigned char>(b[i]);
     if (ch == '\n') ++line;
-    if (!((ch >= 0x20 && ch < 0x7f) || ch == '\n' || ch == '\r' || ch == '\t')) first_binary = i;
+    if (!is_text_byte(ch)) first_binary = i;
   }
   if (first_binary == probe) return file_format::libsvm;
   const auto label0 = static_cast<unsigned char>(b[0]);
@@ -257,10 +335,16 @@ file_format detect_format(const std::string& path) {
   if (records && label0 <= 9) return file_format::cifar10;
   // What each format's test found, so that a damaged file can be told from a foreign one.
   const auto byte = [&](std::size_t i) { return i < b.size() ? static_cast<unsigned>(static_cast<unsigned char>(b[i])) : 0u; };
+  // Text saved with a byte-order mark is otherwise told as "byte 0 is 0xef", which few would read
+  // as the editor's doing.
+  const std::string text_test =
+      b.starts_with(utf8_bom)
+          ? "it starts with a UTF-8 byte-order mark, bytes EF BB BF: save it without one"
+          : fmt::format("byte {} on line {} is 0x{:02x}, not printable", first_binary, line, byte(first_binary));
   throw usage_error(fmt::format(
       "{}: cannot tell the format from the content: not IDX (first bytes {:02x} {:02x} {:02x} {:02x}; expected 00 00 08 "
-      "01 or 03), not LIBSVM text (byte {} on line {} is 0x{:02x}, not printable), not CIFAR-10 ({}); give --format",
-      path, byte(0), byte(1), byte(2), byte(3), first_binary, line, byte(first_binary),
+      "01 or 03), not LIBSVM text ({}), not CIFAR-10 ({}); give --format",
+      path, byte(0), byte(1), byte(2), byte(3), text_test,
       records ? fmt::format("its first label byte is {}, expected 0 to 9", label0)
               : fmt::format("{} bytes are not whole records of {} bytes", size, cifar10_record_bytes)));
 }
@@ -269,20 +353,73 @@ file_format resolve_format(file_format format, const std::string& path) {
   return format == file_format::automatic ? detect_format(path) : format;
 }
 
+namespace {
+
+row_origin origin_of(const std::vector<std::string>& paths, file_format format, const std::string& idx_labels) {
+  row_origin o;
+  o.format = format;
+  o.files = paths;
+  if (format == file_format::idx) o.labels_file = idx_labels.empty() ? idx_labels_for(paths[0]) : idx_labels;
+  return o;
+}
+
+// For a later file of a set that failed to parse as LIBSVM: if it is not text at all, the likely
+// cause is a set of mixed formats (the first file's format is every file's), which the parse error
+// alone (garbage quoted at line 1) does not tell. Empty when the file looks like text.
+std::string mixed_format_note(const std::string& path, const std::string& first) {
+  std::string looks;
+  try {
+    const std::string head = head_bytes(path);
+    // Empty, or text that starts with a byte-order mark: the parse error says so itself.
+    if (head.empty() || head.starts_with(utf8_bom)) return "";
+    if (std::all_of(head.begin(), head.end(), [](char ch) { return is_text_byte(static_cast<unsigned char>(ch)); }))
+      return "";
+    try {
+      looks = fmt::format("it looks like {} data", name_of(detect_format(path)));
+    } catch (const usage_error&) {
+      looks = "it is not text";
+    }
+  } catch (const usage_error&) {  // unreadable now: the parse error alone
+    return "";
+  }
+  return fmt::format("; {} is read as LIBSVM text, the format of the first file {}, but {}: expected files of one "
+                     "format", path, first, looks);
+}
+
+}  // namespace
+
 dataset read_any(const std::vector<std::string>& paths, file_format format, const std::string& idx_labels) {
   if (paths.empty()) throw usage_error("no input file");
   format = resolve_format(format, paths.front());
   switch (format) {
-    case file_format::cifar10: return read_cifar10(paths);
+    case file_format::cifar10: {
+      dataset d = read_cifar10(paths);
+      d.origin = origin_of(paths, format, idx_labels);
+      return d;
+    }
     case file_format::idx: {
-      if (paths.size() != 1) throw usage_error(fmt::format("--format idx reads one images file, got {}", paths.size()));
-      return read_idx(paths[0], idx_labels.empty() ? idx_labels_for(paths[0]) : idx_labels);
+      // No flag named: the format may have been given (--format idx) or detected, and the files
+      // may be --train's or --test's (load_files says which before reading).
+      if (paths.size() != 1)
+        throw usage_error(fmt::format("{}: IDX images are read from one images file (and its labels file), but {} "
+                                      "files were given together; expected one", paths[0], paths.size()));
+      dataset d = read_idx(paths[0], idx_labels.empty() ? idx_labels_for(paths[0]) : idx_labels);
+      d.origin = origin_of(paths, format, idx_labels);
+      return d;
     }
     default: break;
   }
   dataset d = read_libsvm(paths[0]);
+  d.origin = origin_of(paths, file_format::libsvm, idx_labels);
   for (std::size_t p = 1; p < paths.size(); ++p) {
-    dataset more = read_libsvm(paths[p]);
+    dataset more;
+    try {
+      more = read_libsvm(paths[p]);
+    } catch (const usage_error& e) {
+      const std::string note = mixed_format_note(paths[p], paths[0]);
+      if (note.empty()) throw;
+      throw usage_error(e.what() + note);
+    }
     const auto base = d.val.size();
     d.idx.insert(d.idx.end(), more.idx.begin(), more.idx.end());
     d.val.insert(d.val.end(), more.val.begin(), more.val.end());
@@ -311,6 +448,7 @@ dataset read_cached(const std::vector<std::string>& paths, file_format format, c
   std::string why;
   if (auto hit = cache_load(file, described, why)) {
     note = fmt::format("cache hit {}", file);
+    hit->origin = origin_of(paths, format, labels);  // the cache keeps the rows, not where they came from
     return std::move(*hit);
   }
   dataset d = read_any(paths, format, labels);
@@ -341,19 +479,51 @@ static void check_test_columns(loaded_data& out, const std::string& test_name, c
                                   "images of the same size", test_name, out.test.dims, train_name, out.train.dims));
 }
 
+namespace {
+
+// IDX data is one images file (with its labels file): several for one flag are refused here, where
+// the flag and how the format was decided are known (read_any's own check can name neither).
+void check_one_idx_file(const char* flag, const std::vector<std::string>& paths, const file_spec& spec) {
+  if (paths.size() == 1) return;
+  const std::string how = spec.format == file_format::automatic
+                              ? fmt::format("detected from the content of {}", paths.front())
+                              : std::string("--format idx");
+  throw usage_error(fmt::format("{}: {} files given, but IDX data ({}) is read from one images file and its labels "
+                                "file; expected one images file", flag, paths.size(), how));
+}
+
+// Training rows without a single nonzero feature leave nothing to learn (the step size would be
+// 1 / a max squared row norm of 0). Checked on the whole set: one file of several, a test file or a
+// --distributed rank's share may have empty rows only (libsvm.cpp keeps them).
+void check_features(const dataset& train, const std::vector<std::string>& paths, file_format format) {
+  if (train.nnz() != 0) return;
+  std::string names;
+  for (const auto& p : paths) names += (names.empty() ? "" : ", ") + p;
+  if (format == file_format::libsvm)
+    throw usage_error(fmt::format("{}: no row has a feature (each of the {} rows is a label alone, or has only zero "
+                                  "values): nothing to train on; expected INDEX:VALUE pairs after the labels",
+                                  names, train.rows()));
+  throw usage_error(fmt::format("{}: every pixel of all {} images is 0: nothing to train on", names, train.rows()));
+}
+
+}  // namespace
+
 loaded_data load_files(const file_spec& spec, label_task task) {
   loaded_data out;
   const auto t0 = std::chrono::steady_clock::now();
   out.format = resolve_format(spec.format, spec.train.front());
   check_idx_labels("--train-labels", spec.train_labels, out.format, spec.train.front());
+  if (out.format == file_format::idx) check_one_idx_file("--train", spec.train, spec);
   if (!spec.test.empty()) {  // before any reading: the test rows must be of the training rows' format
     const file_format tf = resolve_format(spec.format, spec.test.front());
     if (tf != out.format)
       throw usage_error(fmt::format("--test: {} is read as {} but the training data {} as {}; expected the same format",
                                     spec.test.front(), name_of(tf), spec.train.front(), name_of(out.format)));
     check_idx_labels("--test-labels", spec.test_labels, tf, spec.test.front());
+    if (tf == file_format::idx) check_one_idx_file("--test", spec.test, spec);
   }
   out.train = read_cached(spec.train, out.format, spec.train_labels, spec.cache, out.train_cache);
+  check_features(out.train, spec.train, out.format);
   if (!spec.test.empty()) out.test = read_cached(spec.test, out.format, spec.test_labels, spec.cache, out.test_cache);
   out.read_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const std::string train_name = spec.train.front();

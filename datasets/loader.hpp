@@ -23,7 +23,6 @@
 
 namespace hogwild::data {
 
-enum class file_format { automatic, libsvm, cifar10, idx };
 enum class scale_kind { automatic, none, unit, standardize };
 enum class label_task { binary, multiclass, regression };
 
@@ -79,7 +78,8 @@ void check_idx_labels(const char* flag, const std::string& labels, file_format f
 // Reads train/test files and prepares everything for `task` (see the header comment).
 loaded_data load_files(const file_spec& spec, label_task task);
 
-// Reads one set of files in `format` (automatic → detect_format on the first), raw labels.
+// Reads one set of files in `format` (automatic → detect_format on the first), raw labels; the
+// result's origin names the files.
 dataset read_any(const std::vector<std::string>& paths, file_format format, const std::string& idx_labels);
 
 // read_any through the binary cache; `note` says hit / written / rebuilt (why) / off.

@@ -89,7 +89,9 @@ TEST_CASE("a flag that would do nothing is refused naming what it needs") {
   fails({"--no-cache"}, "--no-cache: is about data files");
   fails({"--train", "x.svm", "--rows", "5"}, "--rows: sets up synthetic data");
   fails({"--metrics", ""}, "--metrics: expected a file name, got ''");
-  fails({"--epochs", "abc"}, "--epochs: 'abc' is not valid; expected an integer");
+  fails({"--epochs", "abc"}, "--epochs: abc is not valid; expected a decimal integer");
+  fails({"--train", ""}, "--train: expected a file name, got ''");
+  fails({"--test", ""}, "--test: expected a file name, got ''");
   fails({"--epochs", "2", "--epochs", "3"}, "--epochs: given 2 times; expected once");
   fails({"--seed", "-1"}, "--seed: '-1' is not valid");
   fails({"--load-model", "m.txt", "--test", "t.svm", "--epochs", "5"}, "--epochs: --load-model only scores --test");

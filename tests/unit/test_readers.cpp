@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "coordinator/model_io.hpp"
+#include "datasets/cache.hpp"
 #include "datasets/cifar10.hpp"
 #include "datasets/file_input.hpp"
 #include "datasets/idx.hpp"
@@ -609,4 +610,253 @@ TEST_CASE("libsvm: a line longer than a piece, error lines across pieces, a file
         }
       }(),
       doctest::Contains("shrink.svm: the file shrank while it was being read"), usage_error);
+}
+
+namespace {
+
+// load_files on training (and test) files, cache off unless a cache directory is given.
+loaded_data load(const std::vector<std::string>& train, const std::vector<std::string>& test, label_task task,
+                 file_format format = file_format::automatic, const std::string& cache_dir = "") {
+  file_spec spec;
+  spec.train = train;
+  spec.test = test;
+  spec.format = format;
+  spec.cache = cache_options{!cache_dir.empty(), cache_dir};
+  return load_files(spec, task);
+}
+
+// A 3-image IDX set of 2x2 pixels (images, labels) with the given pixels and labels.
+std::pair<std::string, std::string> idx_files(const temp_dir& t, const std::string& stem, const std::string& pixels,
+                                              const std::string& labels) {
+  return {t.file(stem + "-images-idx3-ubyte", be32(0x803) + be32(3) + be32(2) + be32(2) + pixels),
+          t.file(stem + "-labels-idx1-ubyte", be32(0x801) + be32(3) + labels)};
+}
+
+}  // namespace
+
+TEST_CASE("loader: training rows without a single feature are refused and some empty rows are fine") {
+  temp_dir t;
+  const auto none = t.file("n.svm", "+1\n-1\n+1\n");
+  CHECK_THROWS_WITH_AS(load({none}, {}, label_task::binary),
+                       doctest::Contains(fmt::format("{}: no row has a feature (each of the 3 rows is a label alone",
+                                                     none).c_str()),
+                       usage_error);
+  const auto zeros = t.file("z.svm", "+1 1:0\n-1 2:0.0 3:-0\n");  // explicit zeros are no feature either
+  CHECK_THROWS_WITH_AS(load({zeros}, {}, label_task::regression), doctest::Contains("z.svm: no row has a feature"),
+                       usage_error);
+  const auto some = t.file("s.svm", "+1\n-1 2:1\n+1\n");
+  CHECK(load({some}, {}, label_task::binary).train.rows() == 3);
+  // Empty rows only in one file of several, or in the test file: the set has features.
+  const auto more = t.file("m.svm", "-1 1:0.5\n");
+  CHECK(load({none, more}, {}, label_task::binary).train.nnz() == 1);
+  CHECK(load({some}, {none}, label_task::binary).test.rows() == 3);
+  // A piece of a file (a --distributed rank's rows) may hold empty rows only.
+  CHECK(parse_libsvm("+1\n-1\n", "piece", 7).dims == 1);
+  // Images: all pixels 0.
+  const auto [black, black_labels] = idx_files(t, "black", std::string(12, '\0'), std::string("\x01\x02\x01", 3));
+  CHECK_THROWS_WITH_AS(load({black}, {}, label_task::multiclass),
+                       doctest::Contains("black-images-idx3-ubyte: every pixel of all 3 images is 0"), usage_error);
+}
+
+TEST_CASE("labels: a test label the training data lacks is named by file and line or record") {
+  temp_dir t;
+  const auto train = t.file("s.svm", "+1 1:1\n-1 2:1\n+1 1:1 2:1\n");
+  const auto test = t.file("t.svm", "# head\n+1 1:1\n\n-1 2:1  # c\n+2 1:1\n");
+  const std::string line5 = test + ":5: label 2 was not among the training labels (-1, 1)";
+  CHECK_THROWS_WITH_AS(load({train}, {test}, label_task::binary), doctest::Contains(line5.c_str()), usage_error);
+  // Gzip, a second test file (lines count in it), and rows from the binary cache (hit).
+  const auto gz = t.file("t.svm.gz", "+1 1:1\n\n+2 1:1\n", true);
+  CHECK_THROWS_WITH_AS(load({train}, {gz}, label_task::binary), doctest::Contains((gz + ":3: label 2").c_str()),
+                       usage_error);
+  const auto first = t.file("u.svm", "-1 1:1\n+1 2:1\n");
+  CHECK_THROWS_WITH_AS(load({train}, {first, test}, label_task::binary), doctest::Contains(line5.c_str()),
+                       usage_error);
+  const std::string cache = (t.path / "cache").string();
+  for (int pass = 0; pass < 2; ++pass) {
+    CAPTURE(pass);
+    CHECK_THROWS_WITH_AS(load({train}, {test}, label_task::binary, file_format::automatic, cache),
+                         doctest::Contains(line5.c_str()), usage_error);
+  }
+  // --load-model reads the test file with read_any and maps its labels with the model's.
+  dataset direct = read_any({test}, file_format::automatic, "");
+  label_map m;
+  m.task = label_task::multiclass;
+  m.classes = {-1, 1};
+  CHECK_THROWS_WITH_AS(map_labels(direct, m, test), doctest::Contains(line5.c_str()), usage_error);
+
+  // IDX: the labels file and the record, not the images file.
+  const std::string pixels(12, '\x05');
+  const auto [tri, tri_labels] = idx_files(t, "train", pixels, std::string("\x01\x02\x01", 3));
+  const auto [tei, tei_labels] = idx_files(t, "t10k", pixels, std::string("\x02\x01\x07", 3));
+  CHECK_THROWS_WITH_AS(load({tri}, {tei}, label_task::multiclass),
+                       doctest::Contains((tei_labels + ": record 2 at byte offset 10: label 7 was not among the "
+                                          "training labels (1, 2)").c_str()),
+                       usage_error);
+  // CIFAR-10: the batch file and its record.
+  std::string rec(3073, '\x09');
+  rec[0] = 3;
+  const std::string rec3 = rec;
+  rec[0] = 4;
+  const std::string rec4 = rec;
+  rec[0] = 5;
+  const auto ctrain = t.file("data_batch_1.bin", rec3 + rec4);
+  const auto c1 = t.file("test_a.bin", rec4), c2 = t.file("test_b.bin", rec3 + rec);
+  CHECK_THROWS_WITH_AS(load({ctrain}, {c1, c2}, label_task::multiclass),
+                       doctest::Contains((c2 + ": record 1 at byte offset 3073: label 5 was not among").c_str()),
+                       usage_error);
+}
+
+TEST_CASE("libsvm: bytes that are not printable ASCII are quoted as escapes and a byte-order mark is named") {
+  libsvm_fails("\xEF\xBB\xBF+1 1:1\n",
+               "f.svm:1: expected a label first, found a UTF-8 byte-order mark (bytes EF BB BF) at the start of the "
+               "file, before '+1 1:1'");
+  // Only the file's first bytes are a byte-order mark.
+  libsvm_fails("+1 1:1\n\xEF\xBB\xBF+1 1:1\n", "f.svm:2: expected a number as label, found '\\xef\\xbb\\xbf+1'");
+  libsvm_fails(std::string("1\0 1:1\n", 7), "f.svm:1: expected a number as label, found '1\\x00'");
+  libsvm_fails("\xE2\x88\x92" "1 1:1\n",
+               "f.svm:1: expected a number as label, found '\\xe2\\x88\\x921'; \\xe2\\x88\\x92 is the Unicode minus sign "
+               "U+2212, expected the ASCII '-'");
+  libsvm_fails("1 1:\x7f\n", "found '\\x7f'");
+  CHECK(quoted_bytes(std::string(50, '\x01'), 6) == "\\x01\\x01...");  // two escapes pass 6 characters
+  CHECK(quoted_bytes("ab\tc", 40) == "ab\\x09c");
+  temp_dir t;
+  const auto bom = t.file("bom.svm", "\xEF\xBB\xBF+1 1:1\n");
+  CHECK_THROWS_WITH_AS(detect_format(bom), doctest::Contains("not LIBSVM text (it starts with a UTF-8 byte-order mark"),
+                       usage_error);
+}
+
+TEST_CASE("idx: a header cut short is called truncated with the bytes found") {
+  temp_dir t;
+  const auto [images, labels] = idx_files(t, "ok", std::string(12, '\x01'), std::string("\x01\x02\x01", 3));
+  const auto cut = t.file("cut", (be32(0x803) + be32(3) + be32(2)).substr(0, 10));
+  CHECK(detect_format(cut) == file_format::idx);
+  CHECK_THROWS_WITH_AS(read_idx(cut, labels),
+                       doctest::Contains("cut: truncated IDX images header: expected 16 bytes (magic, image count, rows, "
+                                         "columns), found 10 bytes"),
+                       usage_error);
+  const auto tiny = t.file("tiny", std::string("\x00\x00", 2));
+  CHECK_THROWS_WITH_AS(read_idx(tiny, labels), doctest::Contains("expected magic 0x00000803"), usage_error);
+  const auto cut_labels = t.file("cut_labels", be32(0x801) + std::string("\x00\x03", 2));
+  CHECK_THROWS_WITH_AS(read_idx(images, cut_labels),
+                       doctest::Contains("cut_labels: truncated IDX labels header: expected 8 bytes (magic, label "
+                                         "count), found 6 bytes"),
+                       usage_error);
+  CHECK_THROWS_WITH_AS(read_idx(images, images), doctest::Contains("expected magic 0x00000801 (ubyte, 1 dim), found "
+                                                                     "magic 0x00000803"),
+                       usage_error);
+}
+
+TEST_CASE("loader: several IDX files and mixed formats are named without blaming a flag not given") {
+  temp_dir t;
+  const auto [a, al] = idx_files(t, "a", std::string(12, '\x01'), std::string("\x01\x02\x01", 3));
+  const auto [b, bl] = idx_files(t, "b", std::string(12, '\x01'), std::string("\x01\x02\x01", 3));
+  const std::string detected = fmt::format("--train: 2 files given, but IDX data (detected from the content of {}) is "
+                                           "read from one images file and its labels file; expected one images file", a);
+  CHECK_THROWS_WITH_AS(load({a, b}, {}, label_task::multiclass), doctest::Contains(detected.c_str()), usage_error);
+  CHECK_THROWS_WITH_AS(load({a}, {a, b}, label_task::multiclass, file_format::idx),
+                       doctest::Contains("--test: 2 files given, but IDX data (--format idx)"), usage_error);
+  CHECK_THROWS_WITH_AS(read_any({a, b}, file_format::idx, ""),
+                       doctest::Contains((a + ": IDX images are read from one images file (and its labels file), but 2 "
+                                              "files were given together").c_str()),
+                       usage_error);
+  // LIBSVM text, then a CIFAR-10 batch: the second is read as LIBSVM too, and the error says why.
+  const auto svm = t.file("s.svm", "+1 1:1\n-1 2:1\n");
+  std::string rec(3073, '\x3b');
+  rec[0] = 1;
+  const auto bin = t.file("c.bin", rec);
+  CHECK_THROWS_WITH_AS(read_any({svm, bin}, file_format::automatic, ""),
+                       doctest::Contains((bin + ":1: expected a number as label, found '\\x01;;;").c_str()), usage_error);
+  CHECK_THROWS_WITH_AS(read_any({svm, bin}, file_format::automatic, ""),
+                       doctest::Contains(fmt::format("; {} is read as LIBSVM text, the format of the first file {}, but "
+                                                     "it looks like cifar10 data: expected files of one format", bin, svm)
+                                             .c_str()),
+                       usage_error);
+  // A text file with a plain mistake gets no such note.
+  const auto typo = t.file("typo.svm", "+1 1:x\n");
+  try {
+    (void)read_any({svm, typo}, file_format::automatic, "");
+    FAIL("typo.svm was read");
+  } catch (const usage_error& e) {
+    CHECK(std::string(e.what()).find("format") == std::string::npos);
+  }
+}
+
+TEST_CASE("model file: values training never writes are refused with the line") {
+  temp_dir t;
+  const auto refused = [&](const std::string& name, const std::string& text, const std::string& expect) {
+    CAPTURE(name);
+    check_refused(t.file(name, text), name + ":" + expect);
+  };
+  refused("same.model", replaced(plain_model, "binary -1 1", "binary 1 1"),
+          "6: binary labels 1 and 1: expected two different labels");
+  refused("swapped.model", replaced(plain_model, "binary -1 1", "binary 1 -1"),
+          "6: binary labels 1 -1: expected the smaller label (read as -1) first");
+  refused("tenth.model", replaced(plain_model, "binary -1 1", "binary 0.1 1"),
+          "6: the label read as -1 (0.1) is not exactly a float");
+  refused("big.model", replaced(plain_model, "binary -1 1", "binary -1 1e39"), "6: the label read as +1 (1e+39) does "
+                                                                               "not fit a float");
+  refused("lambda.model", replaced(plain_model, "lambda 1", "lambda -0.5"),
+          "5: expected lambda >= 0 (the L2 strength), found -0.5");
+  for (const std::string bad : {"0", "-2"}) {
+    CAPTURE(bad);
+    refused("unit.model", replaced(replaced(scaled_model, "standardize", "unit"), "scale-offset 0.5 0 -1\nscale-factor 2",
+                                   "scale-offset 0 0 0\nscale-factor " + bad),
+            "9: scale factor " + bad + " for dim 1: expected a number > 0 with scale unit");
+  }
+  refused("neg.model", replaced(scaled_model, "scale-factor 2 1 0.25", "scale-factor 2 -1 0.25"),
+          "9: scale factor -1 for dim 2: expected a number >= 0 with scale standardize");
+  refused("offset.model", replaced(replaced(scaled_model, "standardize", "unit"), "scale-offset 0.5", "scale-offset 0"),
+          "8: scale offset -1 for dim 3: expected 0 with scale unit");
+  // Standardize zeroes a constant column with factor 0: saved models hold that.
+  CHECK(read_model(t.file("zero.model", replaced(scaled_model, "scale-factor 2", "scale-factor 0"))).scale.factor[0] ==
+        0.0);
+  CHECK(read_model(t.file("lambda0.model", replaced(plain_model, "lambda 1", "lambda 0"))).lambda == 0.0);
+
+  const std::string softmax =
+      "hogwild-model 2\nmodel softmax\ndims 1\noutputs 3\nlambda 1\nlabels classes 3 1 2 10\nscale none\nweights\n1\n2\n3\n";
+  CHECK(read_model(t.file("classes.model", softmax)).labels.classes == std::vector<double>{1, 2, 10});
+  refused("twice.model", replaced(softmax, "3 1 2 10", "3 1 2 2"),
+          "6: class label 2 appears twice: expected distinct class labels");
+  refused("order.model", replaced(softmax, "3 1 2 10", "3 1 10 2"),
+          "6: class label 2 after 10: expected the class labels in increasing order");
+  refused("half.model", replaced(softmax, "3 1 2 10", "3 1 2.5 10"), "6: class label 2.5: expected integer class labels");
+  refused("huge.model", replaced(softmax, "3 1 2 10", "3 1 2 16777217"), "6: a class label (16777217) is not exactly a "
+                                                                         "float");
+  refused("one.model",
+          "hogwild-model 2\nmodel softmax\ndims 1\noutputs 1\nlambda 1\nlabels classes 1 4\nscale none\nweights\n1\n",
+          "6: 1 class: expected at least 2 classes for model softmax");
+  refused("quoted.model", replaced(plain_model, "model svm", std::string("model s\x01vm")), "2: unknown model 's\\x01vm'");
+}
+
+TEST_CASE("model file: a saved model with equal binary labels no longer blames the test file") {
+  // The audit's case: a saved binary model edited to 'labels binary 1 1' is refused when read,
+  // at its line, before any test label is looked at.
+  temp_dir t;
+  saved_model m;
+  m.model = models::model_kind::logistic;
+  m.dims = 2;
+  m.labels.task = label_task::binary;
+  m.labels.classes = {-1, 1};
+  m.weights = {0.5, -0.5};
+  const std::string p = (t.path / "b.model").string();
+  write_model(p, m);
+  CHECK(read_model(p).labels.classes == m.labels.classes);
+  const auto edited = t.file("edited.model", replaced(slurp(p), "labels binary -1 1", "labels binary 1 1"));
+  check_refused(edited, edited + ":6: binary labels 1 and 1: expected two different labels");
+}
+
+TEST_CASE("binary cache: one file reached by different paths has one cache name") {
+  // ../shared/data/a9a/a9a and /work/shared/data/a9a/a9a got two cache files (std::filesystem::
+  // absolute does not normalise); the key now takes the canonical path.
+  temp_dir t;
+  const std::string f = t.file("x.svm", "+1 1:1\n-1 2:1\n");
+  std::filesystem::create_directories(t.path / "sub");
+  std::filesystem::create_symlink(f, t.path / "link.svm");
+  const std::string dir = (t.path / "cache").string();
+  const std::string direct = data::cache_path_for(dir, "libsvm", {f});
+  CHECK(data::cache_path_for(dir, "libsvm", {(t.path / "sub" / ".." / "x.svm").string()}) == direct);
+  CHECK(data::cache_path_for(dir, "libsvm", {(t.path / "." / "x.svm").string()}) == direct);
+  CHECK(data::cache_path_for(dir, "libsvm", {(t.path / "link.svm").string()}).ends_with(
+      direct.substr(direct.rfind('-'))));  // the same hash; the name keeps the file name given
+  CHECK(data::describe_sources({(t.path / "sub" / ".." / "x.svm").string()}) == data::describe_sources({f}));
 }
