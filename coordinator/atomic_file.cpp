@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -13,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "coordinator/signals.hpp"
 #include "shared/error.hpp"
 
 namespace hogwild {
@@ -25,6 +28,10 @@ bool is_special_file(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
+
+// Written in place: a special file, or a name for an open descriptor (/dev/stdout with standard
+// output redirected to a file is a regular file, and a rename would replace the log).
+bool writes_in_place(const std::string& path) { return fd_alias(path) >= 0 || is_special_file(path); }
 
 std::string directory_of(const std::string& path) {
   const auto parent = std::filesystem::path(path).parent_path();
@@ -74,6 +81,19 @@ void commit_outputs_in_flight() noexcept {
   in_flight.clear();
 }
 
+int fd_alias(const std::string& path) {
+  if (path == "/dev/stdout") return 1;
+  if (path == "/dev/stderr") return 2;
+  for (const char* prefix : {"/dev/fd/", "/proc/self/fd/"})
+    if (path.starts_with(prefix)) {
+      int fd = -1;
+      const char* end = path.data() + path.size();
+      const auto [p, ec] = std::from_chars(path.data() + std::strlen(prefix), end, fd);
+      return ec == std::errc() && p == end && p != path.data() + std::strlen(prefix) ? fd : -1;
+    }
+  return -1;
+}
+
 std::string follow_symlinks(const std::string& path) {
   namespace fs = std::filesystem;
   fs::path p = path;
@@ -90,7 +110,16 @@ std::string follow_symlinks(const std::string& path) {
 std::string temporary_name(const std::string& path) { return fmt::format("{}.{}.tmp", path, ::getpid()); }
 
 void check_writable(const char* flag, const std::string& typed) {
+  if (const int alias = fd_alias(typed); alias >= 0) {  // written to a dup of that descriptor
+    const int mode = ::fcntl(alias, F_GETFL);
+    if (mode < 0 || (mode & O_ACCMODE) == O_RDONLY)
+      throw usage_error(fmt::format("{}: cannot write '{}': descriptor {} is not open for writing", flag, typed, alias));
+    return;
+  }
   if (is_special_file(typed)) {  // written in place (atomic_output): it must be writable itself
+    struct stat st {};
+    if (::stat(typed.c_str(), &st) == 0 && S_ISSOCK(st.st_mode))
+      throw usage_error(fmt::format("{}: '{}' is a socket; expected a file name", flag, typed));
     if (::access(typed.c_str(), W_OK) != 0)
       throw usage_error(fmt::format("{}: cannot write '{}': {}", flag, typed, std::strerror(errno)));
     return;
@@ -114,13 +143,45 @@ void write_file_atomically(const char* flag, const std::string& path, std::strin
   out.commit();
 }
 
+namespace {
+
+// Opens an in-place target for writing: a dup of the descriptor an alias names (so a report
+// redirected to a file is appended to, not rewritten from its start), or the path itself. A FIFO
+// is opened without blocking: with no reader yet, the open is retried every 100 ms, and a stop
+// signal (blocked in the coordinator, so it would never end a blocking open) ends the wait.
+int open_in_place(const char* flag, const std::string& path) {
+  if (const int alias = fd_alias(path); alias >= 0) {
+    const int fd = ::fcntl(alias, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) throw runtime_failure(fmt::format("{}: cannot write '{}': {}", flag, path, std::strerror(errno)));
+    return fd;
+  }
+  bool said = false;
+  for (;;) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0) {
+      ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+      return fd;
+    }
+    if (errno != ENXIO)  // ENXIO: a FIFO nobody reads yet
+      throw runtime_failure(fmt::format("{}: cannot open '{}': {}", flag, path, std::strerror(errno)));
+    if (!said) {
+      std::fprintf(stderr, "hogwild-coordinator: %s: waiting for a reader of the FIFO '%s'\n", flag, path.c_str());
+      said = true;
+    }
+    if (signals::wait(std::chrono::milliseconds(100)) == signals::event::stop)
+      throw interrupted(fmt::format("interrupted by signal {} while {} waited for a reader of the FIFO '{}'",
+                                    signals::stop_signal(), flag, path),
+                        false);
+  }
+}
+
+}  // namespace
+
 atomic_output::atomic_output(const char* flag, std::string path) : flag_(flag) {
-  if (is_special_file(path)) {
+  if (writes_in_place(path)) {
     path_ = std::move(path);
     in_place_ = true;
-    const int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-      throw runtime_failure(fmt::format("{}: cannot open '{}': {}", flag_, path_, std::strerror(errno)));
+    const int fd = open_in_place(flag_, path_);
     f_ = ::fdopen(fd, "w");
     if (!f_) {
       const int err = errno;

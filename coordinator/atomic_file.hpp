@@ -1,8 +1,9 @@
 // Output files that are never half-written: content goes to a temporary name in the target's
 // directory, is fsync()ed, then rename()d over the target (atomic on POSIX file systems), and the
 // directory is fsync()ed. A failed write removes the temporary and leaves any previous file as it was.
-// A target that exists and is not a regular file (/dev/null, a terminal, a FIFO) is written in
-// place instead: renaming over it would replace the device with a file.
+// A target that exists and is not a regular file (/dev/null, a terminal, a FIFO), or that names an
+// open descriptor (/dev/stdout), is written in place instead: renaming over it would replace the
+// device, or the file the descriptor writes to, with a new file.
 #pragma once
 #include <cstdio>
 #include <string>
@@ -14,6 +15,10 @@ namespace hogwild {
 // link to a file a run is about to create): an output given as a link is written where the link
 // points and the link stays. `path` itself when it is no link, or after 40 links (a loop).
 std::string follow_symlinks(const std::string& path);
+
+// The descriptor a path names itself, -1 for other paths: /dev/stdout 1, /dev/stderr 2,
+// /dev/fd/N and /proc/self/fd/N N. Such an output is written to a dup of the descriptor.
+int fd_alias(const std::string& path);
 
 // "<path>.<pid>.tmp": the temporary an output is written under before the rename.
 std::string temporary_name(const std::string& path);

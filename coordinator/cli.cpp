@@ -44,8 +44,9 @@ CLI::Validator number_in(T lo, T hi, bool open_below, std::string shown) {
       [=](std::string& text) -> std::string {
         T v{};
         const char* end = text.data() + text.size();
-        const auto [p, ec] = std::from_chars(text.data(), end, v);
-        if (!text.empty() && ec == std::errc() && p == end && (open_below ? v > lo : v >= lo) && v <= hi) {
+        const char* start = text.starts_with('+') ? text.data() + 1 : text.data();  // strtol took "+5"
+        const auto [p, ec] = std::from_chars(start, end, v);
+        if (start != end && ec == std::errc() && p == end && (open_below ? v > lo : v >= lo) && v <= hi) {
           if constexpr (std::is_integral_v<T>) text = std::to_string(v);  // as decimal_integer()
           return "";
         }
@@ -63,8 +64,11 @@ CLI::Validator decimal_integer() {
       [](std::string& text) -> std::string {
         long long v = 0;
         const char* end = text.data() + text.size();
-        const auto [p, ec] = std::from_chars(text.data(), end, v);
-        if (text.empty() || ec != std::errc() || p != end)
+        const char* start = text.starts_with('+') ? text.data() + 1 : text.data();  // strtol took "+5"
+        const auto [p, ec] = std::from_chars(start, end, v);
+        if (ec == std::errc::result_out_of_range)
+          return fmt::format("{} is not valid: too large; expected a decimal integer", text);
+        if (start == end || ec != std::errc() || p != end)
           return fmt::format("{} is not valid; expected a decimal integer", text);
         text = std::to_string(v);
         return "";
@@ -368,8 +372,9 @@ void check_distinct_files(const raw_options& o, const config& c) {
   const auto add = [&](const char* flag, const std::string& p, bool output) {
     if (p.empty()) return;
     std::error_code ec;
-    // A device (--save-model /dev/null --predictions /dev/null) is no file to overwrite.
-    if (std::filesystem::exists(p, ec) && !std::filesystem::is_regular_file(p, ec)) return;
+    // A device (--save-model /dev/null --predictions /dev/null) is no file to overwrite, and
+    // /dev/stdout and the like are written to their descriptor (atomic_output).
+    if (fd_alias(p) >= 0 || (std::filesystem::exists(p, ec) && !std::filesystem::is_regular_file(p, ec))) return;
     // (follow_symlinks first: weakly_canonical leaves a link to a file not yet written as it is)
     auto canon = std::filesystem::weakly_canonical(std::filesystem::absolute(follow_symlinks(p), ec), ec);
     files.push_back({flag, ec ? p : canon.string(), p, output});

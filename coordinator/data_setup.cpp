@@ -70,8 +70,16 @@ run_data prepare_data(const config& c) {
 }
 
 std::string resolve_data_defaults(config& c, const run_data& d) {
-  // One worker per core unless there are fewer training rows than cores.
-  if (c.workers_default && c.workers > d.train.rows()) c.workers = static_cast<unsigned>(std::max<std::size_t>(1, d.train.rows()));
+  // One worker per core unless there are fewer training rows than cores; a multiple of
+  // --emulate-ranks still (its divisibility was checked on the uncapped count).
+  if (c.workers_default && c.workers > d.train.rows()) {
+    const auto rows = static_cast<unsigned>(d.train.rows());
+    c.workers = rows - rows % c.emulate_ranks;
+    if (c.workers == 0)
+      throw usage_error(fmt::format("--emulate-ranks: {} ranks need a worker each, but the {} training row{} allow{} "
+                                    "at most {} worker{}", c.emulate_ranks, rows, rows == 1 ? "" : "s",
+                                    rows == 1 ? "s" : "", rows, rows == 1 ? "" : "s"));
+  }
   if (c.learning_rate > 0) return "";
   const double n2 = data::max_row_norm2(d.train);
   c.learning_rate = n2 > 0 ? 1.0 / n2 : 1.0;

@@ -1,6 +1,9 @@
 #include "coordinator/metrics.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+
 #include <cerrno>
 #include <charconv>
 #include <fstream>
@@ -43,9 +46,27 @@ unsigned row_epoch(const std::string& line, bool jsonl) {
   const auto [p, ec] = std::from_chars(line.data() + std::min(at, line.size()), end, e);
   return ec == std::errc() && p != end && (*p == ',' || *p == '}') ? e : 0;
 }
+// The step_size of a row: CSV field 5, JSON "step_size"; NaN if absent.
+double row_step(const std::string& line, bool jsonl) {
+  std::size_t at = 0;
+  if (jsonl) {
+    at = line.find("\"step_size\":");
+    if (at == std::string::npos) return std::nan("");
+    at += 12;
+  } else {
+    for (int commas = 0; commas < 4; ++commas) {
+      at = line.find(',', at);
+      if (at == std::string::npos) return std::nan("");
+      ++at;
+    }
+  }
+  double v = std::nan("");
+  std::from_chars(line.data() + at, line.data() + line.size(), v);
+  return v;
+}
 }  // namespace
 
-metrics_writer::metrics_writer(const std::string& path, bool profile, bool distributed, unsigned carry_epochs)
+metrics_writer::metrics_writer(const std::string& path, bool profile, bool distributed, metrics_carry carry)
     : profile_(profile), distributed_(distributed) {
   if (path.empty()) return;
   jsonl_ = path.ends_with(".jsonl");
@@ -55,26 +76,34 @@ metrics_writer::metrics_writer(const std::string& path, bool profile, bool distr
   std::string head;
   for (const auto& c : columns) head += (head.empty() ? "" : ",") + c;
   // Read before the output is opened (it may be the same file, through its temporary's rename).
+  // Only a regular file: opening a FIFO to read would wait for a writer, which is this run.
   std::string carried;
-  if (carry_epochs > 0) {
+  struct stat st {};
+  if (carry.epochs > 0 && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
     std::ifstream old(path);
     std::string line;
-    unsigned rows = 0;
+    std::vector<bool> seen(carry.epochs + 1, false);
+    double last_step = std::nan("");
     bool same_columns = old && (jsonl_ || (std::getline(old, line) && line == head));
     while (same_columns && std::getline(old, line)) {
       if (jsonl_ && json_keys(line) != columns) same_columns = false;
       const unsigned e = row_epoch(line, jsonl_);
-      if (e >= 1 && e <= carry_epochs) {
-        carried += line + "\n";
-        ++rows;
-      }
+      if (e < 1 || e > carry.epochs) continue;
+      if (seen[e]) same_columns = false;  // two runs' rows in one file: not this checkpoint's
+      seen[e] = true;
+      if (e == carry.epochs) last_step = row_step(line, jsonl_);
+      carried += line + "\n";
     }
-    if (old.is_open() && !same_columns) {
-      carried.clear();
-      carried_note_ = fmt::format("'{}' has other columns than this run writes; its rows are not carried over", path);
-    } else if (old.is_open()) {
-      carried_note_ = fmt::format("{} rows of epochs 1-{} carried over from '{}'", rows, carry_epochs, path);
-    }
+    const bool all = std::all_of(seen.begin() + 1, seen.end(), [](bool b) { return b; });
+    if (!same_columns)
+      carried_note_ = fmt::format("'{}' has other columns than this run writes, or an epoch twice; its rows are not "
+                                  "carried over", path);
+    else if (!all || !(std::fabs(last_step - carry.last_step) <= 1e-12 * std::fabs(carry.last_step)))
+      carried_note_ = fmt::format("'{}' does not hold epochs 1-{} of the run that wrote the checkpoint (missing rows, "
+                                  "or another step size); its rows are not carried over", path, carry.epochs);
+    else
+      carried_note_ = fmt::format("{} rows of epochs 1-{} carried over from '{}'", carry.epochs, carry.epochs, path);
+    if (!carried_note_.ends_with("'" + path + "'")) carried.clear();  // a note that it was not carried
   }
   out_.emplace("--metrics", path);
   if (!jsonl_) out_->append(head + "\n");

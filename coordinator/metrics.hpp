@@ -36,14 +36,23 @@ struct epoch_metrics {
   double comm_seconds = 0;     // --distributed: seconds in MPI collectives so far (cumulative, this rank)
 };
 
+// What a resumed run carries over from an existing metrics file: the rows of epochs 1..epochs,
+// when the row of the last of them has step size last_step (a row of another schedule, or of a
+// run that stopped elsewhere, is not carried).
+struct metrics_carry {
+  unsigned epochs = 0;
+  double last_step = 0;
+};
+
 class metrics_writer {
  public:
-  // "" = no file; distributed adds the comm_seconds column. A resumed run passes the epochs its
-  // checkpoint had finished as `carry_epochs`: the rows of epochs 1..carry_epochs already in FILE
-  // (written by the run that made the checkpoint, with the same columns) are copied into the new
-  // FILE ahead of this run's rows, so resuming with the same flags does not lose them.
+  // "" = no file; distributed adds the comm_seconds column. A resumed run passes `carry`: the rows
+  // of epochs 1..carry.epochs already in FILE (a regular file written by the run that made the
+  // checkpoint: the same columns, each of those epochs once, the last one's step size
+  // carry.last_step) are copied into the new FILE ahead of this run's rows, so resuming with the
+  // same flags does not lose them.
   explicit metrics_writer(const std::string& path, bool profile = false, bool distributed = false,
-                          unsigned carry_epochs = 0);
+                          metrics_carry carry = {});
   ~metrics_writer() = default;  // commits the rows so far (see atomic_output)
   metrics_writer(const metrics_writer&) = delete;
   metrics_writer& operator=(const metrics_writer&) = delete;

@@ -515,7 +515,15 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
       wants_private_copy(c, seg.view()) ? std::make_unique<private_data_copy>(seg.view()) : nullptr;
   const shm::segment_view& v = data_copy ? data_copy->view() : seg.view();
 
-  metrics_writer metrics(c.metrics_path, c.profile, net != nullptr, resumed ? resumed->next_epoch : 0u);
+  // A resumed run carries the metrics rows of the epochs its checkpoint finished; the last one's
+  // step size (as the epoch loop below computes it) ties them to this run's schedule.
+  metrics_carry carry;
+  if (resumed && resumed->next_epoch > 0) {
+    carry.epochs = resumed->next_epoch;
+    carry.last_step = c.learning_rate * std::pow(c.decay, static_cast<double>(carry.epochs - 1)) *
+                      (net && c.mode == run_mode::async ? static_cast<double>(ranks) : 1.0);
+  }
+  metrics_writer metrics(c.metrics_path, c.profile, net != nullptr, carry);
   if (out && !metrics.carried_note().empty()) {
     fmt::print(out, "metrics: {}\n", metrics.carried_note());
     flush_report(out);

@@ -83,12 +83,17 @@ std::string row_place(const row_origin& o, std::size_t i, const std::string& whe
         }
         break;
       case file_format::idx:
-        if (!o.labels_file.empty()) return fmt::format("{}: record {} at byte offset {}", o.labels_file, i, 8 + i);
+        // Records counted from 1, as LIBSVM lines are; offsets in the content (unpacked, for .gz).
+        if (!o.labels_file.empty())
+          return fmt::format("{}: record {} at byte offset {}{}", o.labels_file, i + 1, 8 + i,
+                             o.labels_file.ends_with(".gz") ? " of the unpacked content" : "");
         break;
       case file_format::cifar10:
         for (const auto& f : o.files) {
           const std::uint64_t records = content_bytes(f) / cifar10_record_bytes;
-          if (i < records) return fmt::format("{}: record {} at byte offset {}", f, i, i * cifar10_record_bytes);
+          if (i < records)
+            return fmt::format("{}: record {} at byte offset {}{}", f, i + 1, i * cifar10_record_bytes,
+                               f.ends_with(".gz") ? " of the unpacked content" : "");
           i -= records;
         }
         break;

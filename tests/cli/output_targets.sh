@@ -34,12 +34,31 @@ ls out | grep -q '\.tmp$' && { echo "FAIL: a temporary was left in out/"; ls out
 mkfifo pipe
 cat pipe > got &
 reader=$!
-out=$(timeout 30 "$coord" --mode serial --epochs 1 --quiet --save-model pipe 2>&1)
+out=$(timeout -s KILL 30 "$coord" --mode serial --epochs 1 --quiet --save-model pipe 2>&1)
 rc=$?
+if [[ $rc -ne 0 ]]; then kill "$reader" 2>/dev/null; echo "FAIL 3: exit $rc"; echo "$out"; exit 1; fi
 wait "$reader"
-if [[ $rc -ne 0 ]]; then echo "FAIL 3: exit $rc"; echo "$out"; exit 1; fi
 [[ -p pipe ]] || { echo "FAIL 3: the FIFO was replaced"; ls -l; exit 1; }
 head -n 1 got | grep -q '^hogwild-model' || { echo "FAIL 3: the reader got no model"; head -c 200 got; exit 1; }
+# 3b. A FIFO nobody reads: the run waits for a reader, and a stop signal ends the wait (the
+#     stop signals are blocked in the coordinator: a blocking open() could not be interrupted).
+mkfifo pipe.csv
+"$coord" --mode serial --epochs 1 --quiet --metrics pipe.csv > out3b 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do grep -q "waiting for a reader" out3b && break; sleep 0.05; done
+kill -INT "$pid"
+for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; echo "FAIL 3b: still waiting 5 s after SIGINT"; cat out3b; exit 1; fi
+wait "$pid"
+rc=$?
+[[ $rc -eq 130 ]] || { echo "FAIL 3b: exit $rc (expected 130)"; cat out3b; exit 1; }
+left=$(ls /dev/shm 2>/dev/null | grep -E "^(sem\.)?hogwild-$pid-" || true)
+[[ -z $left ]] || { echo "FAIL 3b: left in /dev/shm: $left"; exit 1; }
+# 3c. /dev/stdout with standard output redirected to a file: the model is appended to the report
+#     (the rename replaced the file, and the report lines were lost).
+"$coord" --mode serial --epochs 1 --quiet --save-model /dev/stdout > log.txt 2>&1 || { echo "FAIL 3c: exit $?"; exit 1; }
+grep -q '^hogwild: mode serial' log.txt && grep -q '^hogwild-model' log.txt ||
+  { echo "FAIL 3c: log.txt lost the report or the model"; head -5 log.txt; exit 1; }
 cp "$data/small-images-idx3-ubyte" "$data/small-labels-idx1-ubyte" .
 out=$("$coord" --train small-images-idx3-ubyte --mode serial --epochs 1 --quiet --no-cache --save-model small-labels-idx1-ubyte 2>&1)
 rc=$?

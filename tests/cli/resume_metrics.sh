@@ -24,4 +24,23 @@ out=$("$coord" --rows 200 --quiet --mode serial --epochs 5 --checkpoint r.ckpt -
   fail "profile: resumed run"
 grep -q "has other columns than this run writes" <<<"$out" || fail "no note for other columns: $out"
 [[ $(tail -n +2 p.csv | cut -d, -f1 | tr '\n' ' ') == "4 5 " ]] || fail "p.csv: $(cat p.csv)"
+# Another run's file with the same columns (another learning rate) is not carried either.
+rm -f r.ckpt
+"$coord" --rows 200 --quiet --mode serial --epochs 3 --checkpoint r.ckpt > /dev/null || fail "other: checkpoint run"
+"$coord" --rows 200 --quiet --mode serial --epochs 3 --learning-rate 0.002 --metrics o.csv > /dev/null || fail "other: metrics run"
+out=$("$coord" --rows 200 --quiet --mode serial --epochs 5 --checkpoint r.ckpt --resume r.ckpt --metrics o.csv) ||
+  fail "other: resumed run"
+grep -q "does not hold epochs 1-3 of the run that wrote the checkpoint" <<<"$out" || fail "no note for another run: $out"
+[[ $(tail -n +2 o.csv | cut -d, -f1 | tr '\n' ' ') == "4 5 " ]] || fail "o.csv: $(cat o.csv)"
+# A FIFO as the resumed run's --metrics: not read for rows to carry (opening it to read waited
+# for a writer, this run, for ever).
+rm -f r.ckpt
+"$coord" --rows 200 --quiet --mode serial --epochs 3 --checkpoint r.ckpt > /dev/null || fail "fifo: checkpoint run"
+mkfifo f.csv
+cat f.csv > got.csv &
+reader=$!
+timeout -s KILL 30 "$coord" --rows 200 --quiet --mode serial --epochs 5 --resume r.ckpt --metrics f.csv > /dev/null ||
+  { kill "$reader" 2>/dev/null; fail "fifo: resumed run exited $?"; }
+wait "$reader"
+[[ $(tail -n +2 got.csv | cut -d, -f1 | tr '\n' ' ') == "4 5 " ]] || fail "fifo: the reader got $(cat got.csv)"
 echo ok

@@ -689,7 +689,7 @@ TEST_CASE("labels: a test label the training data lacks is named by file and lin
   const auto [tri, tri_labels] = idx_files(t, "train", pixels, std::string("\x01\x02\x01", 3));
   const auto [tei, tei_labels] = idx_files(t, "t10k", pixels, std::string("\x02\x01\x07", 3));
   CHECK_THROWS_WITH_AS(load({tri}, {tei}, label_task::multiclass),
-                       doctest::Contains((tei_labels + ": record 2 at byte offset 10: label 7 was not among the "
+                       doctest::Contains((tei_labels + ": record 3 at byte offset 10: label 7 was not among the "
                                           "training labels (1, 2)").c_str()),
                        usage_error);
   // CIFAR-10: the batch file and its record.
@@ -702,7 +702,7 @@ TEST_CASE("labels: a test label the training data lacks is named by file and lin
   const auto ctrain = t.file("data_batch_1.bin", rec3 + rec4);
   const auto c1 = t.file("test_a.bin", rec4), c2 = t.file("test_b.bin", rec3 + rec);
   CHECK_THROWS_WITH_AS(load({ctrain}, {c1, c2}, label_task::multiclass),
-                       doctest::Contains((c2 + ": record 1 at byte offset 3073: label 5 was not among").c_str()),
+                       doctest::Contains((c2 + ": record 2 at byte offset 3073: label 5 was not among").c_str()),
                        usage_error);
 }
 
