@@ -433,6 +433,10 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
     }
   }
   if (net) {
+    // The default worker count (one per core) at most the smallest rank's rows: partition() gives
+    // every rank rows/ranks rows or one more, so all ranks compute the same count.
+    if (c.workers_default)
+      c.workers = static_cast<unsigned>(std::clamp<std::size_t>(global_rows / ranks, 1, c.workers));
     if (c.workers > rd.train.rows())
       throw usage_error(fmt::format("--workers: {} workers but rank {} has only {} of the {} training rows", c.workers,
                                     me, rd.train.rows(), global_rows));
