@@ -33,6 +33,17 @@ const char* name_of(worker_lifetime l) { return l == worker_lifetime::epoch ? "e
 
 namespace {
 
+// Reads all of `text` as a number in decimal, one leading '+' allowed (strtol took "+5"):
+// std::errc() on success, result_out_of_range for an integer too large for T, invalid_argument
+// for anything else (a word, 1e3 or 0x10 for an integer, trailing characters).
+template <class T>
+std::errc read_number(std::string_view text, T& v) {
+  if (text.starts_with('+')) text.remove_prefix(1);
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc()) return ec;
+  return text.empty() || p != text.data() + text.size() ? std::errc::invalid_argument : std::errc();
+}
+
 // The bounds check of a numeric flag, with a message in the words of the checks made after
 // parsing ("--workers: abc is not valid; expected an integer in [1, 1024]"): CLI11's Range says
 // "Value abc not in range" of a word that is no number, and "0 to 1" of (0, 1]. It sees the text
@@ -43,10 +54,7 @@ CLI::Validator number_in(T lo, T hi, bool open_below, std::string shown) {
   return CLI::Validator(
       [=](std::string& text) -> std::string {
         T v{};
-        const char* end = text.data() + text.size();
-        const char* start = text.starts_with('+') ? text.data() + 1 : text.data();  // strtol took "+5"
-        const auto [p, ec] = std::from_chars(start, end, v);
-        if (start != end && ec == std::errc() && p == end && (open_below ? v > lo : v >= lo) && v <= hi) {
+        if (read_number(text, v) == std::errc() && (open_below ? v > lo : v >= lo) && v <= hi) {
           if constexpr (std::is_integral_v<T>) text = std::to_string(v);  // as decimal_integer()
           return "";
         }
@@ -63,13 +71,10 @@ CLI::Validator decimal_integer() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
         long long v = 0;
-        const char* end = text.data() + text.size();
-        const char* start = text.starts_with('+') ? text.data() + 1 : text.data();  // strtol took "+5"
-        const auto [p, ec] = std::from_chars(start, end, v);
+        const std::errc ec = read_number(text, v);
         if (ec == std::errc::result_out_of_range)
           return fmt::format("{} is not valid: too large; expected a decimal integer", text);
-        if (start == end || ec != std::errc() || p != end)
-          return fmt::format("{} is not valid; expected a decimal integer", text);
+        if (ec != std::errc()) return fmt::format("{} is not valid; expected a decimal integer", text);
         text = std::to_string(v);
         return "";
       },

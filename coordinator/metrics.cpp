@@ -95,15 +95,16 @@ metrics_writer::metrics_writer(const std::string& path, bool profile, bool distr
       carried += line + "\n";
     }
     const bool all = std::all_of(seen.begin() + 1, seen.end(), [](bool b) { return b; });
+    const bool ours = same_columns && all && std::fabs(last_step - carry.last_step) <= 1e-12 * std::fabs(carry.last_step);
     if (!same_columns)
       carried_note_ = fmt::format("'{}' has other columns than this run writes, or an epoch twice; its rows are not "
                                   "carried over", path);
-    else if (!all || !(std::fabs(last_step - carry.last_step) <= 1e-12 * std::fabs(carry.last_step)))
+    else if (!ours)
       carried_note_ = fmt::format("'{}' does not hold epochs 1-{} of the run that wrote the checkpoint (missing rows, "
                                   "or another step size); its rows are not carried over", path, carry.epochs);
     else
       carried_note_ = fmt::format("{} rows of epochs 1-{} carried over from '{}'", carry.epochs, carry.epochs, path);
-    if (!carried_note_.ends_with("'" + path + "'")) carried.clear();  // a note that it was not carried
+    if (!ours) carried.clear();
   }
   out_.emplace("--metrics", path);
   if (!jsonl_) out_->append(head + "\n");

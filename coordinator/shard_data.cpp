@@ -115,9 +115,7 @@ run_data prepare_sharded(config& c, cluster& net, shard_facts& facts, std::strin
   net.max(top, 3);
   // The whole file's largest squared row norm: 0 when no rank has a nonzero value (every rank
   // sees the same maximum, so all refuse together), as load_files refuses it without --distributed.
-  if (top[2] == 0)
-    throw usage_error(fmt::format("{}: no row has a feature (each of the {} rows is a label alone, or has only zero "
-                                  "values): nothing to train on; expected INDEX:VALUE pairs after the labels", path, n));
+  if (top[2] == 0) throw usage_error(data::no_feature_message(path, n));
   r.train.dims = static_cast<std::size_t>(top[0]);
   facts.global_rows = n;
   facts.max_row_entries = static_cast<std::uint64_t>(top[1]);

@@ -519,14 +519,17 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
       wants_private_copy(c, seg.view()) ? std::make_unique<private_data_copy>(seg.view()) : nullptr;
   const shm::segment_view& v = data_copy ? data_copy->view() : seg.view();
 
+  // The step size of epoch `epoch` (0-based). Async across R ranks: averaging R models that each
+  // moved over n/R rows keeps 1/R of one pass's progress, so each rank steps R·γ
+  // (docs/distributed.md, measured there).
+  const double rank_step_scale = net && c.mode == run_mode::async ? static_cast<double>(ranks) : 1.0;
+  const auto step_of = [&](unsigned epoch) {
+    return c.learning_rate * std::pow(c.decay, static_cast<double>(epoch)) * rank_step_scale;
+  };
   // A resumed run carries the metrics rows of the epochs its checkpoint finished; the last one's
-  // step size (as the epoch loop below computes it) ties them to this run's schedule.
+  // step size ties them to this run's schedule.
   metrics_carry carry;
-  if (resumed && resumed->next_epoch > 0) {
-    carry.epochs = resumed->next_epoch;
-    carry.last_step = c.learning_rate * std::pow(c.decay, static_cast<double>(carry.epochs - 1)) *
-                      (net && c.mode == run_mode::async ? static_cast<double>(ranks) : 1.0);
-  }
+  if (resumed && resumed->next_epoch > 0) carry = {resumed->next_epoch, step_of(resumed->next_epoch - 1)};
   metrics_writer metrics(c.metrics_path, c.profile, net != nullptr, carry);
   if (out && !metrics.carried_note().empty()) {
     fmt::print(out, "metrics: {}\n", metrics.carried_note());
@@ -604,11 +607,8 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
   double live_worker_cpu = 0;
 
   try {  // (body not re-indented, to keep merges with the other branches small)
-  // Async across R ranks: averaging R models that each moved over n/R rows keeps 1/R of one pass's
-  // progress, so each rank steps R·γ (docs/distributed.md, measured there).
-  const double rank_step_scale = net && c.mode == run_mode::async ? static_cast<double>(ranks) : 1.0;
   for (unsigned epoch = first_epoch; epoch < c.epochs; ++epoch) {
-    const double step = c.learning_rate * std::pow(c.decay, static_cast<double>(epoch)) * rank_step_scale;
+    const double step = step_of(epoch);
     current_epoch = epoch;
     if (keep_start) take_start(epoch, step);
     check_stop(epoch);  // after take_start: a stop here checkpoints exactly this epoch's start

@@ -238,31 +238,29 @@ dataset parse_libsvm(std::string_view text, const std::string& name, std::size_t
 }
 
 row_in_file find_libsvm_row(const std::string& path, std::size_t k) {
-  // Byte by byte, with the line rules of is_libsvm_row: a line is a row when a byte that is not
-  // space comes before any '#'. Slow next to the parser, but only ever run to word an error.
+  // Line by line with is_libsvm_row, the parser's rule, the file read in 64 KiB pieces (a line
+  // may span pieces). Only ever run to word an error.
   byte_stream in(path);
   std::vector<char> buf(std::size_t{1} << 16);
   row_in_file at;
+  std::string ln;  // the current line so far
   std::size_t line = 1;
-  bool comment = false, content = false;
+  const auto line_ends = [&] {  // true once row k's line is found
+    if (is_libsvm_row(ln) && at.rows++ == k) at.line = line;
+    ln.clear();
+    ++line;
+    return at.line != 0;
+  };
   for (std::size_t n; (n = in.read(buf.data(), buf.size())) > 0;) {
-    for (std::size_t i = 0; i < n; ++i) {
-      const char ch = buf[i];
-      if (ch == '\n') {
-        if (content && at.rows++ == k) {
-          at.line = line;
-          return at;
-        }
-        ++line;
-        comment = content = false;
-      } else if (ch == '#') {
-        comment = true;
-      } else if (!comment && !is_space(ch)) {
-        content = true;
-      }
+    for (std::string_view piece(buf.data(), n);;) {
+      const std::size_t eol = piece.find('\n');
+      ln.append(piece.substr(0, eol));
+      if (eol == std::string_view::npos) break;
+      if (line_ends()) return at;
+      piece.remove_prefix(eol + 1);
     }
   }
-  if (content && at.rows++ == k) at.line = line;  // a last line without '\n'
+  if (!ln.empty()) line_ends();  // a last line without '\n'
   return at;
 }
 

@@ -504,14 +504,16 @@ void check_features(const dataset& train, const std::vector<std::string>& paths,
   if (train.nnz() != 0) return;
   std::string names;
   for (const auto& p : paths) names += (names.empty() ? "" : ", ") + p;
-  if (format == file_format::libsvm)
-    throw usage_error(fmt::format("{}: no row has a feature (each of the {} rows is a label alone, or has only zero "
-                                  "values): nothing to train on; expected INDEX:VALUE pairs after the labels",
-                                  names, train.rows()));
+  if (format == file_format::libsvm) throw usage_error(no_feature_message(names, train.rows()));
   throw usage_error(fmt::format("{}: every pixel of all {} images is 0: nothing to train on", names, train.rows()));
 }
 
 }  // namespace
+
+std::string no_feature_message(const std::string& names, std::size_t rows) {
+  return fmt::format("{}: no row has a feature (each of the {} rows is a label alone, or has only zero values): "
+                     "nothing to train on; expected INDEX:VALUE pairs after the labels", names, rows);
+}
 
 loaded_data load_files(const file_spec& spec, label_task task) {
   loaded_data out;

@@ -78,6 +78,10 @@ void check_idx_labels(const char* flag, const std::string& labels, file_format f
 // Reads train/test files and prepares everything for `task` (see the header comment).
 loaded_data load_files(const file_spec& spec, label_task task);
 
+// The error for LIBSVM training data with no feature in any of its `rows` rows (load_files, and
+// prepare_sharded across --distributed ranks): `names` are the files.
+std::string no_feature_message(const std::string& names, std::size_t rows);
+
 // Reads one set of files in `format` (automatic → detect_format on the first), raw labels; the
 // result's origin names the files.
 dataset read_any(const std::vector<std::string>& paths, file_format format, const std::string& idx_labels);
