@@ -42,6 +42,7 @@ class atomic_output {
   atomic_output(const atomic_output&) = delete;
   atomic_output& operator=(const atomic_output&) = delete;
   bool is_open() const { return f_ != nullptr; }
+  bool in_place() const { return in_place_; }
   void append(std::string_view bytes);  // throws runtime_failure; the temporary is removed then
   void commit();                        // throws runtime_failure; the previous target is untouched then
 

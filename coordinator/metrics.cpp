@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <charconv>
 #include <fstream>
+#include <iterator>
 #include <vector>
 #include <cmath>
 #include <cstring>
@@ -69,6 +70,7 @@ double row_step(const std::string& line, bool jsonl) {
 metrics_writer::metrics_writer(const std::string& path, bool profile, bool distributed, metrics_carry carry)
     : profile_(profile), distributed_(distributed) {
   if (path.empty()) return;
+  path_ = path;
   jsonl_ = path.ends_with(".jsonl");
   std::vector<std::string> columns(std::begin(base_columns), std::end(base_columns));
   if (profile_) columns.insert(columns.end(), std::begin(profile_columns), std::end(profile_columns));
@@ -109,6 +111,18 @@ metrics_writer::metrics_writer(const std::string& path, bool profile, bool distr
   out_.emplace("--metrics", path);
   if (!jsonl_) out_->append(head + "\n");
   if (!carried.empty()) out_->append(carried);
+}
+
+void metrics_writer::publish() {
+  if (!out_ || out_->in_place()) return;  // a FIFO or device has every row already
+  out_->commit();
+  // FILE now holds every row so far; the rows to come go to a new temporary that starts with them.
+  std::ifstream published(path_, std::ios::binary);
+  std::string rows{std::istreambuf_iterator<char>(published), std::istreambuf_iterator<char>()};
+  if (!published && !published.eof())
+    throw runtime_failure(fmt::format("--metrics: reading back '{}' failed", path_));
+  out_.emplace("--metrics", path_);
+  out_->append(rows);
 }
 
 void metrics_writer::write(const epoch_metrics& m) {

@@ -1,6 +1,7 @@
 // Per-epoch metrics: a line on stdout and a row in FILE.csv or FILE.jsonl. Rows go to a temporary
 // beside FILE, flushed every epoch; FILE appears (atomically renamed) when the run ends — normally,
-// interrupted or failed — so an interrupted run keeps what it measured and FILE is never half-written.
+// interrupted or failed — and with every checkpoint, so an interrupted run keeps what it measured
+// and FILE is never half-written.
 #pragma once
 #include <cmath>
 #include <cstdio>
@@ -62,9 +63,14 @@ class metrics_writer {
   void finish() {
     if (out_) out_->commit();
   }  // renames the rows to FILE; throws runtime_failure on an I/O error
+  // Makes FILE hold every row written so far and goes on writing: called with each checkpoint,
+  // so that a run killed outright (SIGKILL, power loss) leaves FILE with the rows of the epochs
+  // its last checkpoint finished, which a resumed run carries over. Throws runtime_failure.
+  void publish();
 
  private:
   std::optional<atomic_output> out_;
+  std::string path_;
   std::string carried_note_;
   bool jsonl_ = false;
   bool profile_ = false;

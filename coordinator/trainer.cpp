@@ -723,6 +723,9 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
       std::copy_n(shuffler.state(), 4, k.rng_state);
       k.weights = shm::weights_to_double(v);
       k.perm.assign(v.perm(), v.perm() + n);
+      // The rows first: killed between the two, FILE holds a row more than the checkpoint, and a
+      // resumed run carries the rows of the checkpoint's epochs only.
+      metrics.publish();
       write_checkpoint(c.checkpoint_path, k);
     }
   }

@@ -66,8 +66,9 @@ cleanup)
   ;;
 kill-resume)
   mode=$1
-  args=(--mode "$mode" --workers 2 --epochs 30 --rows 10000)
-  [[ $mode == serial ]] && args=(--mode serial --epochs 40 --rows 40000)
+  epochs=30
+  args=(--mode "$mode" --workers 2 --epochs $epochs --rows 10000)
+  [[ $mode == serial ]] && epochs=40 && args=(--mode serial --epochs $epochs --rows 40000)
   "$coord" "${args[@]}" --quiet --save-model "$work/full.txt" >/dev/null || fail "uninterrupted run failed"
   k=$((RANDOM % 20 + 3))
   start killed "${args[@]}" --checkpoint "$work/run.ckpt" --checkpoint-every 1 --metrics "$work/m.csv"
@@ -82,12 +83,18 @@ kill-resume)
     [[ $rc == 2 && $out == *"--inject-fault: epoch 1 is before this run's first"*"the fault would never fire"* ]] \
       || fail "--inject-fault before the resumed epoch: exit $rc, $out"
   fi
-  "$coord" "${args[@]}" --resume "$work/run.ckpt" --save-model "$work/resumed.txt" >"$work/resumed.out" 2>&1 \
-    || fail "resume failed: $(cat "$work/resumed.out")"
-  grep -E "resumed from|removed" "$work/resumed.out"
+  # The metrics rows of the epochs the last checkpoint finished are in m.csv (published with each
+  # checkpoint), not only in the dead run's m.csv.<pid>.tmp: the resumed run carries them.
+  [[ -f $work/m.csv ]] || fail "no m.csv after SIGKILL (rows only in $(ls "$work" | grep tmp))"
+  "$coord" "${args[@]}" --resume "$work/run.ckpt" --save-model "$work/resumed.txt" --metrics "$work/m.csv" \
+    >"$work/resumed.out" 2>&1 || fail "resume failed: $(cat "$work/resumed.out")"
+  grep -E "resumed from|removed|carried" "$work/resumed.out"
+  grep -q "carried over from" "$work/resumed.out" || fail "no metrics rows carried: $(cat "$work/resumed.out")"
+  rows=$(tail -n +2 "$work/m.csv" | cut -d, -f1 | tr '\n' ' ')
+  [[ $rows == "$(seq -s ' ' 1 "$epochs") " ]] || fail "m.csv holds epochs '$rows'"
   no_shm_of "$pid"
   cmp "$work/full.txt" "$work/resumed.txt" || fail "resumed model differs from the uninterrupted one"
-  echo "OK: $mode resumed after SIGKILL at epoch $k, model bytes identical"
+  echo "OK: $mode resumed after SIGKILL at epoch $k, model bytes identical, m.csv holds every epoch once"
   ;;
 sigint-resume)
   args=(--mode serial --epochs 60 --rows 40000)
