@@ -712,9 +712,16 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
       }
       flush_report(out);
     }
-    if (!std::isfinite(m.train_objective))
-      throw runtime_failure(fmt::format("training diverged in epoch {} (objective {}); try a smaller --learning-rate",
-                                        m.epoch, m.train_objective));
+    if (!std::isfinite(m.train_objective)) {
+      // The L2 step scales a weight by 1 − γλ (÷ d_u for svm): from γλ > 1 on it overshoots zero, and
+      // a smaller learning rate is then not the only cure.
+      const double gl = m.step_size * c.lambda;
+      throw runtime_failure(fmt::format("training diverged in epoch {} (objective {}); try a smaller --learning-rate{}",
+                                        m.epoch, m.train_objective,
+                                        gl > 1 ? fmt::format(" or --lambda (step size × lambda = {:g}: above 1 the "
+                                                             "L2 step overshoots zero)", gl)
+                                               : ""));
+    }
     if (!c.checkpoint_path.empty() && (m.epoch % c.checkpoint_every == 0 || m.epoch == c.epochs)) {
       checkpoint k;
       k.identity = identity;
