@@ -498,8 +498,7 @@ void finish(const raw_options& o, config& c) {
   c.workers = o.workers ? o.workers : std::max(1u, std::thread::hardware_concurrency());
   c.workers_default = !o.workers;
   if (c.mode == run_mode::serial) c.workers = 1;
-  if (!files && c.workers_default && c.workers > s.rows) c.workers = static_cast<unsigned>(s.rows);
-  if (!files && c.workers > s.rows)
+  if (!files && !c.workers_default && c.workers > s.rows)  // (a default is capped: resolve_data_defaults)
     throw usage_error(fmt::format("--workers: {} workers but only {} training rows; expected at most one worker per row",
                                   c.workers, s.rows));
   if (!files && regression && c.model != models::model_kind::least_squares)
