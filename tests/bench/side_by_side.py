@@ -2,8 +2,8 @@
 """Side-by-side benchmark: hogwild-coordinator vs scikit-learn SGDClassifier, LIBLINEAR and a
 PyTorch Hogwild! script (tests/bench/torch_hogwild.py) on the same LIBSVM files, in one run.
 
-    /usr/bin/python3 tests/bench/side_by_side.py [--quick] [--repeat N] [--out FILE.md]
-        [--build DIR] [--data DIR] [--python EXE] [--no-install]
+    /usr/bin/python3 tests/bench/side_by_side.py [--quick | --only SETS] [--repeat N] [--out FILE.md]
+        [--json FILE] [--build DIR] [--data DIR] [--python EXE] [--no-install]
 
 Run it with /usr/bin/python3 (Debian's python3-sklearn and python3-torch are installed for it).
 Needs build/release (cmake --preset release && cmake --build build/release). Installs
@@ -124,8 +124,10 @@ def run_ours(label, args, rows, epochs, tmp):
         hist = list(csv.DictReader(f))
     train_s = sum(float(r["epoch_seconds"]) for r in hist)
     err = float(hist[-1]["test_error"])
+    seg = re.search(r"^segment: \S+ \(([0-9.]+) (kB|MB|GB)\)", text, re.M)
+    seg_mb = float(seg.group(1)) * {"kB": 1e-3, "MB": 1.0, "GB": 1e3}[seg.group(2)] if seg else None
     return dict(tool="ours", config=label, epochs=epochs, train_s=train_s, ns=1e9 * train_s / (epochs * rows),
-                err=err, rss=rss, wall=wall)
+                err=err, rss=rss, wall=wall, segment_mb=seg_mb)
 
 
 def run_sklearn(train, test, rows, epochs, lam):
@@ -193,9 +195,16 @@ def learning_rate_of(args):
     return float(re.search(r"learning rate ([0-9.eE+-]+)", text).group(1))
 
 
+# The data sets, by the names --only takes.
+SETS = ("synthetic-10k", "synthetic-500k", "a9a", "reuters", "fashion-mnist")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true", help="synthetic 10k only")
+    ap.add_argument("--quick", action="store_true", help="synthetic 10k only (--only synthetic-10k)")
+    ap.add_argument("--only", help="comma-separated data sets: " + ", ".join(SETS) + " (default: all)")
+    ap.add_argument("--json", help="also write every row (tool, configuration, ns/example, test error, peak RSS, "
+                                   "segment size) as a JSON list to this file (tests/bench/floors.py reads it)")
     ap.add_argument("--out", help="also write the markdown table to this file")
     ap.add_argument("--build", default=BUILD, help="the release build directory (default: build/release)")
     ap.add_argument("--data", default=DATA, help="the data sets (default: ../shared/data)")
@@ -207,6 +216,9 @@ def main():
     a = ap.parse_args()
     if a.repeat < 1:
         sys.exit(f"--repeat: expected a positive number of runs (got {a.repeat})")
+    only = set(SETS) if not (a.only or a.quick) else {"synthetic-10k"} if a.quick else set(a.only.split(","))
+    if only - set(SETS):
+        sys.exit(f"--only: unknown data set(s) {', '.join(sorted(only - set(SETS)))}; expected some of {', '.join(SETS)}")
     set_paths(a.build, a.data, a.python)
     if a.no_install:
         tools = (("python3-sklearn", have_module("sklearn")), ("liblinear-tools", shutil.which("liblinear-train")),
@@ -226,29 +238,36 @@ def main():
     results = []
     try:
         sets = []
-        syn = os.path.join(tmp, "syn10k")
-        subprocess.run([WRITE, syn + ".svm", syn + ".t"], check=True)
-        sets.append(dict(name="synthetic 10k×100 ρ=0.2", train=syn + ".svm", test=syn + ".t", rows=10000,
-                         ours=["--scale", "none", "--decay", "0.99", "--lambda", "1"],
-                         epochs=200, torch_epochs=2, lr=0.001, decay=0.99, model="svm", dense_row=True))
-        if not a.quick:
+        if "synthetic-10k" in only:
+            syn = os.path.join(tmp, "syn10k")
+            subprocess.run([WRITE, syn + ".svm", syn + ".t"], check=True)
+            sets.append(dict(key="synthetic-10k", name="synthetic 10k×100 ρ=0.2", train=syn + ".svm", test=syn + ".t",
+                             rows=10000,
+                             ours=["--scale", "none", "--decay", "0.99", "--lambda", "1"],
+                             epochs=200, torch_epochs=2, lr=0.001, decay=0.99, model="svm", dense_row=True))
+        if "synthetic-500k" in only:
             big = os.path.join(tmp, "syn500k")
             subprocess.run([WRITE, big + ".svm", big + ".t", "--rows", "500000"], check=True)
-            sets.append(dict(name="synthetic 500k×100 ρ=0.2", train=big + ".svm", test=big + ".t", rows=500000,
+            sets.append(dict(key="synthetic-500k", name="synthetic 500k×100 ρ=0.2", train=big + ".svm", test=big + ".t",
+                             rows=500000,
                              ours=["--scale", "none", "--decay", "0.99", "--lambda", "1"],
                              epochs=10, torch_epochs=1, torch_rows=20000, lr=0.001, decay=0.99, model="svm",
                              dense_row=True))
+        if "a9a" in only:
             a9a = os.path.join(DATA, "a9a")
             if os.path.exists(a9a):
-                sets.append(dict(name="a9a", train=os.path.join(a9a, "a9a"), test=os.path.join(a9a, "a9a.t"),
-                                 rows=32561, ours=["--scale", "none", "--lambda", "1"], epochs=20, torch_epochs=1, torch_rows=20000,
+                sets.append(dict(key="a9a", name="a9a", train=os.path.join(a9a, "a9a"),
+                                 test=os.path.join(a9a, "a9a.t"), rows=32561,
+                                 ours=["--scale", "none", "--lambda", "1"], epochs=20, torch_epochs=1, torch_rows=20000,
                                  decay=0.85, model="svm"))
+        if "reuters" in only:
             reu = os.path.join(DATA, "reuters21578-lasvm")
             if os.path.exists(reu):
-                sets.append(dict(name="Reuters (lasvm)", train=os.path.join(reu, "reuters.trn.gz"),
+                sets.append(dict(key="reuters", name="Reuters (lasvm)", train=os.path.join(reu, "reuters.trn.gz"),
                                  test=os.path.join(reu, "reuters.tst.gz"), rows=7770,
                                  ours=["--scale", "none", "--lambda", "1"], epochs=20, torch_epochs=1, decay=0.85,
                                  model="svm"))
+        if "fashion-mnist" in only:
             fm = os.path.join(DATA, "fashion-mnist")
             if os.path.exists(fm):
                 ftr, fte = os.path.join(tmp, "fm.svm"), os.path.join(tmp, "fm.t")
@@ -256,8 +275,8 @@ def main():
                                       os.path.join(fm, "train-labels-idx1-ubyte.gz"), ftr, 20000)
                 fashion_to_libsvm(os.path.join(fm, "t10k-images-idx3-ubyte.gz"),
                                   os.path.join(fm, "t10k-labels-idx1-ubyte.gz"), fte, 10000)
-                sets.append(dict(name=f"Fashion-MNIST (first {n} train rows, 10k test, /255)", train=ftr, test=fte,
-                                 rows=n, ours=["--scale", "none", "--lambda", "1", "--model", "multiclass-svm"],
+                sets.append(dict(key="fashion-mnist", name=f"Fashion-MNIST (first {n} train rows, 10k test, /255)",
+                                 train=ftr, test=fte, rows=n, ours=["--scale", "none", "--lambda", "1", "--model", "multiclass-svm"],
                                  epochs=10, torch_epochs=1, torch_rows=10000, decay=0.85, model="multiclass-svm"))
         for s in sets:
             base = [*s["ours"], "--train", s["train"], "--test", s["test"], "--no-cache"]
@@ -302,6 +321,7 @@ def main():
             ref = rs[0]
             for r in rs:
                 r["data"] = s["name"]
+                r["set"] = s["key"]
                 r["ratio"] = (r["ns"] / ref["ns"]) if r["ns"] else r["train_s"] / ref["train_s"]
             results += rs
     finally:
@@ -321,6 +341,9 @@ def main():
     if a.out:
         with open(a.out, "w") as f:
             f.write(table + "\n" + "".join(f"\nnote: {n}" for n in notes) + "\n")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"rows": results, "notes": notes}, f, indent=1)
 
 
 if __name__ == "__main__":
