@@ -252,11 +252,14 @@ saved_model read_model(const std::string& path) {
 void write_predictions(const std::string& path, const saved_model& m, const data::dataset& rows) {
   std::vector<double> p(rows.rows());
   predict(m.model, rows.csr(), m.weights.data(), m.outputs, p.data());
-  std::FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) throw usage_error(fmt::format("--predictions: cannot write '{}': {}", path, std::strerror(errno)));
-  for (double v : p) fmt::print(f, "{:.10g}\n", m.labels.to_raw(v));
-  if (std::fclose(f) != 0)
-    throw runtime_failure(fmt::format("--predictions: writing '{}' failed: {}", path, std::strerror(errno)));
+  // Written as every other output (docs/reliability.md): atomically to a file, in place to a FIFO
+  // (waiting for its reader, a stop signal ends the wait) or a device, through a copy of the
+  // descriptor for /dev/stdout (a plain fopen truncated the file standard output was redirected
+  // to, and the report written after it overwrote the predictions).
+  std::string text;
+  text.reserve(p.size() * 8);
+  for (double v : p) fmt::format_to(std::back_inserter(text), "{:.10g}\n", m.labels.to_raw(v));
+  write_file_atomically("--predictions", path, text);
 }
 
 }  // namespace hogwild

@@ -42,23 +42,35 @@ wait "$reader"
 head -n 1 got | grep -q '^hogwild-model' || { echo "FAIL 3: the reader got no model"; head -c 200 got; exit 1; }
 # 3b. A FIFO nobody reads: the run waits for a reader, and a stop signal ends the wait (the
 #     stop signals are blocked in the coordinator: a blocking open() could not be interrupted).
-mkfifo pipe.csv
-"$coord" --mode serial --epochs 1 --quiet --metrics pipe.csv > out3b 2>&1 &
-pid=$!
-for _ in $(seq 1 100); do grep -q "waiting for a reader" out3b && break; sleep 0.05; done
-kill -INT "$pid"
-for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; echo "FAIL 3b: still waiting 5 s after SIGINT"; cat out3b; exit 1; fi
-wait "$pid"
-rc=$?
-[[ $rc -eq 130 ]] || { echo "FAIL 3b: exit $rc (expected 130)"; cat out3b; exit 1; }
-left=$(ls /dev/shm 2>/dev/null | grep -E "^(sem\.)?hogwild-$pid-" || true)
-[[ -z $left ]] || { echo "FAIL 3b: left in /dev/shm: $left"; exit 1; }
-# 3c. /dev/stdout with standard output redirected to a file: the model is appended to the report
-#     (the rename replaced the file, and the report lines were lost).
+#     --predictions the same (it was written with a plain fopen, which waited for ever, SIGINT
+#     blocked: only SIGKILL ended it).
+for flag in --metrics --predictions; do
+  rm -f pipe.csv && mkfifo pipe.csv
+  "$coord" --mode serial --epochs 1 --train "$data/good.svm" --test "$data/good.svm" --no-cache --quiet "$flag" pipe.csv \
+    > out3b 2>&1 &
+  pid=$!
+  for _ in $(seq 1 100); do grep -q "waiting for a reader" out3b && break; sleep 0.05; done
+  grep -q -- "$flag: waiting for a reader of the FIFO 'pipe.csv'" out3b || { echo "FAIL 3b $flag: no wait line"; cat out3b; }
+  kill -INT "$pid"
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; echo "FAIL 3b $flag: still waiting 5 s after SIGINT"; cat out3b; exit 1; fi
+  wait "$pid"
+  rc=$?
+  [[ $rc -eq 130 ]] || { echo "FAIL 3b $flag: exit $rc (expected 130)"; cat out3b; exit 1; }
+  left=$(ls /dev/shm 2>/dev/null | grep -E "^(sem\.)?hogwild-$pid-" || true)
+  [[ -z $left ]] || { echo "FAIL 3b $flag: left in /dev/shm: $left"; exit 1; }
+done
+# 3c. /dev/stdout with standard output redirected to a file: the model (the predictions) are
+#     appended to the report (the rename replaced the file, and the report lines were lost; for
+#     --predictions, fopen truncated the file and the report overwrote the predictions).
 "$coord" --mode serial --epochs 1 --quiet --save-model /dev/stdout > log.txt 2>&1 || { echo "FAIL 3c: exit $?"; exit 1; }
 grep -q '^hogwild: mode serial' log.txt && grep -q '^hogwild-model' log.txt ||
   { echo "FAIL 3c: log.txt lost the report or the model"; head -5 log.txt; exit 1; }
+"$coord" --mode serial --epochs 1 --train "$data/good.svm" --test "$data/good.svm" --no-cache --quiet \
+  --predictions /dev/stdout > log.txt 2>&1 || { echo "FAIL 3c --predictions: exit $?"; exit 1; }
+n=$(grep -cE '^-?1$' log.txt)
+grep -q '^hogwild: mode serial' log.txt && grep -q '^done:' log.txt && [[ $n -eq 3 ]] ||  # (good.svm: 3 rows)
+  { echo "FAIL 3c --predictions: log.txt has $n predictions or lost the report"; cat log.txt; exit 1; }
 cp "$data/small-images-idx3-ubyte" "$data/small-labels-idx1-ubyte" .
 out=$("$coord" --train small-images-idx3-ubyte --mode serial --epochs 1 --quiet --no-cache --save-model small-labels-idx1-ubyte 2>&1)
 rc=$?
