@@ -341,6 +341,9 @@ void finish_distributed(const raw_options& o, config& c) {
     if (c.distributed) throw usage_error("--emulate-ranks: is for a local run that reproduces a --distributed one");
     if (c.mode != run_mode::sync)
       throw usage_error(fmt::format("--emulate-ranks: needs --mode sync (got --mode {})", name_of(c.mode)));
+    // The default (one worker per core) becomes a multiple of the ranks: as many as the cores
+    // allow, and at least one per rank.
+    if (c.workers_default) c.workers = std::max(c.emulate_ranks, c.workers - c.workers % c.emulate_ranks);
     if (c.workers % c.emulate_ranks != 0)
       throw usage_error(fmt::format("--emulate-ranks: {} ranks must divide --workers {} (workers per rank)",
                                     c.emulate_ranks, c.workers));
