@@ -568,13 +568,6 @@ void finish(const raw_options& o, config& c) {
 
 }  // namespace
 
-std::string help_text() {
-  CLI::App app;
-  raw_options o;
-  build(app, o);
-  return app.help();
-}
-
 bool parse_cli(int argc, char** argv, config& out) {
   CLI::App app;
   raw_options o;

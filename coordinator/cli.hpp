@@ -10,7 +10,4 @@ namespace hogwild {
 // Returns false when --help was printed (exit 0).
 bool parse_cli(int argc, char** argv, config& out);
 
-// The --help text.
-std::string help_text();
-
 }  // namespace hogwild

@@ -768,12 +768,4 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
   return result;
 }
 
-void save_model(const std::string& path, const config& c, const std::vector<double>& w, std::size_t dims) {
-  saved_model m{c.model, dims, static_cast<int>(w.size() / dims), c.lambda, {}, {}, w};
-  m.labels.task = label_task_for(c.model);
-  if (m.labels.task == data::label_task::binary) m.labels.classes = {-1.0, 1.0};
-  for (int k = 0; m.labels.task == data::label_task::multiclass && k < m.outputs; ++k) m.labels.classes.push_back(k);
-  write_model(path, m);
-}
-
 }  // namespace hogwild

@@ -23,7 +23,4 @@ run_result train(const config& c, std::FILE* out);
 // One rank of a --distributed run (`net` = nullptr: the same as above).
 run_result train(const config& c, std::FILE* out, cluster* net);
 
-// Writes weights in the documented text format (docs/usage.md).
-void save_model(const std::string& path, const config& c, const std::vector<double>& w, std::size_t dims);
-
 }  // namespace hogwild
