@@ -141,12 +141,13 @@ bool process_set::wait_all(std::uint32_t epoch, std::vector<worker_usage>* usage
 
 pid_t fork_worker(std::size_t worker, std::uint32_t epoch, const std::function<int()>& body) {
   std::fflush(nullptr);  // a child must not flush the parent's buffered output again
+  const pid_t self = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0)
     throw runtime_failure(fmt::format("cannot start worker {} in epoch {}: fork failed: {}", worker, epoch,
                                       std::strerror(errno)));
   if (pid == 0) {
-    signals::reset_in_child();
+    signals::reset_in_child(self);
     ::_exit(body());
   }
   return pid;
@@ -175,10 +176,11 @@ pid_t spawn_worker(std::size_t worker, std::uint32_t epoch, const std::vector<st
     // vfork: the child borrows the coordinator's address space until exec, so the launch does
     // not copy the coordinator's page tables (a fork would, only for exec to drop them). All the
     // child does before exec is system calls (signals::reset_in_child), which vfork allows.
-    bp::child c(bp::exe = exe, bp::args = args, bp::posix::use_vfork, bp::extend::on_exec_setup = [](auto&) {
+    const pid_t self = ::getpid();
+    bp::child c(bp::exe = exe, bp::args = args, bp::posix::use_vfork, bp::extend::on_exec_setup = [self](auto&) {
       // Between vfork and exec: the mask and PDEATHSIG survive exec (hogwild-worker also resets
       // the mask itself, for when it is started some other way).
-      signals::reset_in_child();
+      signals::reset_in_child(self);
     });
     const pid_t pid = c.id();
     c.detach();  // reaped by process_set, not by boost

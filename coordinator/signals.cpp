@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <fmt/format.h>
@@ -43,7 +44,7 @@ void block() {
   ::pthread_sigmask(SIG_BLOCK, &s, nullptr);
 }
 
-void reset_in_child() {
+void reset_in_child(pid_t parent) {
   restore_stop_signal_defaults();
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
@@ -51,6 +52,7 @@ void reset_in_child() {
   const sigset_t s = watched();
   ::pthread_sigmask(SIG_UNBLOCK, &s, nullptr);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(1);  // the coordinator died before the prctl: nobody to work for
 }
 
 event wait(std::chrono::milliseconds timeout) {

@@ -23,6 +23,7 @@
 #include "coordinator/checkpoint.hpp"
 #include "coordinator/process_set.hpp"
 #include "coordinator/retry.hpp"
+#include "coordinator/signals.hpp"
 #include "coordinator/stall_watchdog.hpp"
 #include "shared/error.hpp"
 #include "shared/segment.hpp"
@@ -412,5 +413,24 @@ TEST_CASE("a worker killed by SIGQUIT or SIGXCPU leaves no core file although th
     REQUIRE(WIFSIGNALED(deferred));
     CHECK(WTERMSIG(deferred) == sig);
     CHECK_FALSE(WCOREDUMP(deferred));
+  }
+}
+
+TEST_CASE("a forked child whose coordinator died before its prctl(PR_SET_PDEATHSIG) exits at once") {
+  // reset_in_child(parent) is what every forked or spawned worker runs first; given a pid that
+  // is not its parent (as after the coordinator's death, when the parent is init), the child
+  // must end with exit code 1 instead of going on to serve a coordinator that is gone.
+  for (const bool parent_alive : {true, false}) {
+    const pid_t self = ::getpid();
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      hogwild::signals::reset_in_child(parent_alive ? self : self + 1);
+      ::_exit(0);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == (parent_alive ? 0 : 1));
   }
 }
