@@ -105,7 +105,7 @@ std::uint64_t checksum(const void* data, std::size_t bytes) {
 std::string default_cache_dir() {
   if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/hogwild";
   if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/hogwild";
-  return "/tmp/hogwild-cache";
+  return "/tmp/hogwild-cache-" + std::to_string(::getuid());  // (one per user: /tmp is shared)
 }
 
 std::string describe_sources(const std::vector<std::string>& paths) {
