@@ -587,9 +587,9 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
                                     });
   }
   // The evaluation between epochs also runs on the workers' CPUs, idle at that moment
-  // (eval_pool.hpp); same bits as on one thread. Not with processes forked every epoch: fork()
-  // from a process with more threads costs more (measured: epochs +5-10 %, evaluation gains
-  // lost in half the runs, docs/performance-log.md).
+  // (eval_pool.hpp); same bits as on one thread. Not kept with processes forked every epoch:
+  // fork() from a process with more threads costs more (measured: epochs +5-10 %, evaluation
+  // gains lost in half the runs, docs/performance-log.md); those get helpers per evaluation.
   std::optional<eval_pool> pool;
   chunk_runner eval_run;
   if (c.mode != run_mode::serial && !(c.executor == executor_kind::fork && c.lifetime == worker_lifetime::epoch))
@@ -600,6 +600,13 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
       eval_run = [&pool](std::size_t count, const std::function<void(std::size_t)>& fn) { pool->run(count, fn); };
     }
   const chunk_runner* eval_on = pool ? &eval_run : nullptr;
+  // Processes forked every epoch: helpers for each evaluation alone, started after the epoch's
+  // workers were reaped and joined before the next epoch forks again, so no fork() ever copies a
+  // process with threads in it (thread create + join: ~25 us a helper).
+  const unsigned transient_helpers =
+      !pool && c.mode != run_mode::serial && c.executor == executor_kind::fork && c.lifetime == worker_lifetime::epoch
+          ? eval_pool::helpers_for(c.workers, net ? static_cast<unsigned>(net->local_size()) : 1u)
+          : 0;
   run_result result;
   const auto t0 = clock_type::now();
   const double cpu0 = cpu_seconds();
@@ -679,7 +686,17 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
     m.epoch_seconds = seconds_since(te);
     const auto t_eval = clock_type::now();
     m.step_size = step;
-    const evaluation tr = evaluate_segment(c, v, eval_on);
+    std::optional<eval_pool> transient;
+    chunk_runner transient_run;
+    const chunk_runner* eval_now = eval_on;
+    if (transient_helpers > 0) {
+      transient.emplace(transient_helpers);
+      transient_run = [&transient](std::size_t count, const std::function<void(std::size_t)>& fn) {
+        transient->run(count, fn);
+      };
+      eval_now = &transient_run;
+    }
+    const evaluation tr = evaluate_segment(c, v, eval_now);
     m.train_objective = tr.objective;
     m.train_error = tr.error;
     if (net) {
@@ -695,8 +712,9 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
       m.train_error = sums[1] / ng;
       m.comm_seconds = net->comm_seconds() - comm0;
     }
-    m.test_error = test_set.rows() ? evaluate_rows(c, v, test_set, eval_on).error : std::nan("");
-    m.validation_error = rd.validation.rows() ? evaluate_rows(c, v, rd.validation, eval_on).error : std::nan("");
+    m.test_error = test_set.rows() ? evaluate_rows(c, v, test_set, eval_now).error : std::nan("");
+    m.validation_error = rd.validation.rows() ? evaluate_rows(c, v, rd.validation, eval_now).error : std::nan("");
+    transient.reset();
     m.profile.evaluation_seconds = seconds_since(t_eval);
     m.wall_seconds = seconds_since(t0);
     m.cpu_seconds = cpu_seconds() - cpu0 + live_worker_cpu;
