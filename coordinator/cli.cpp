@@ -105,6 +105,7 @@ struct raw_options {
   std::string cache_dir;
   bool no_cache = false;
   std::optional<double> lambda;
+  std::optional<double> bias;
   std::string metrics, save_model, fault;
   bool quiet = false;
   double step_timeout = 10.0;
@@ -210,6 +211,9 @@ void build(CLI::App& app, raw_options& o) {
   app.add_option("--decay", o.decay, "step size multiplier β applied after each epoch, in (0, 1] (default 0.99; 0.85 with --train)");
   app.add_option("--batch-size", o.batch_size, "examples per update (gradient averaged over the batch)")->transform(decimal_integer());
   app.add_option("--lambda", o.lambda, "L2 strength λ: objective (1/n)[Σ loss + (λ/2)‖w‖²], applied in the paper's sparse form (default 1, like LIBLINEAR's C = 1; 0 for least-squares)");
+  app.add_option("--bias", o.bias,
+                 "B > 0: append a feature of value B to every row (after scaling), so the model learns an intercept "
+                 "(its weight; L2-regularised like the others, as LIBLINEAR's -B); default: no intercept");
   app.add_option("--metrics", o.metrics, "write one row per epoch to FILE.csv or FILE.jsonl");
   app.add_option("--save-model", o.save_model, "write the final weights to FILE (text format, see docs/usage.md)");
   app.add_flag("--quiet", o.quiet, "no per-epoch lines on stdout");
@@ -361,6 +365,7 @@ void finish_distributed(const raw_options& o, config& c) {
   if (c.on_worker_failure == failure_policy::retry)
     throw usage_error("--distributed: --on-worker-failure retry is not supported (a failed rank ends the job)");
   if (c.cleanup_only) throw usage_error("--distributed: --cleanup runs on one machine; drop --distributed");
+  if (c.bias > 0) throw usage_error("--distributed: --bias is not supported across ranks yet");
   if (c.weight_precision != precision::float64)
     throw usage_error("--distributed: --precision float32 is not supported across ranks yet (the exchanged rows "
                       "and averaged models are float64)");
@@ -497,6 +502,8 @@ void finish(const raw_options& o, config& c) {
   c.batch_size = static_cast<unsigned>(o.batch_size);
   c.lambda = o.lambda.value_or(c.model == models::model_kind::least_squares ? 0.0 : 1.0);
   require(std::isfinite(c.lambda) && c.lambda >= 0, "--lambda", c.lambda, "a number >= 0");
+  c.bias = o.bias.value_or(0.0);
+  require(!o.bias || (std::isfinite(c.bias) && c.bias > 0), "--bias", c.bias, "a number > 0");
   c.layout = o.layout == "dense" ? layout_choice::dense : o.layout == "csr" ? layout_choice::csr : layout_choice::automatic;
   c.workers = o.workers ? o.workers : std::max(1u, std::thread::hardware_concurrency());
   c.workers_default = !o.workers;

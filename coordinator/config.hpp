@@ -56,6 +56,7 @@ struct config {
   double decay = 0.99;
   unsigned batch_size = 2;
   double lambda = 0.0;
+  double bias = 0.0;  // --bias B: > 0 appends a feature of value B to every row (an intercept); 0 none
   std::string metrics_path;
   std::string save_model_path;
   bool quiet = false;

@@ -17,7 +17,9 @@ data::label_task label_task_for(models::model_kind m) {
   return data::label_task::regression;
 }
 
-run_data prepare_data(const config& c) {
+namespace {
+
+run_data read_or_generate(const config& c) {
   run_data r;
   const auto task = label_task_for(c.model);
   if (c.files.train.empty()) {
@@ -66,6 +68,20 @@ run_data prepare_data(const config& c) {
   if (r.labels.outputs() * static_cast<int>(c.batch_size) > 4096)
     throw usage_error(fmt::format("--batch-size: {} × {} classes exceeds 4096 coefficients per batch", c.batch_size,
                                   r.labels.outputs()));
+  return r;
+}
+
+}  // namespace
+
+run_data prepare_data(const config& c) {
+  run_data r = read_or_generate(c);
+  if (c.bias > 0) {  // after scaling (load_files): the constant column is not scaled
+    const auto b = static_cast<float>(c.bias);
+    const std::size_t column = r.train.dims;  // the test rows' columns are at most the training rows'
+    for (data::dataset* d : {&r.train, &r.validation, &r.test})
+      if (d->rows() > 0 || d == &r.train) data::append_bias(*d, column, b);
+    r.description += fmt::format("; bias column {} of value {:g} (an intercept)", column + 1, c.bias);
+  }
   return r;
 }
 

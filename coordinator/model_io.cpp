@@ -21,8 +21,11 @@ void write_model(const std::string& path, const saved_model& m) {
   // Built in memory, then written atomically (temporary + fsync + rename; docs/reliability.md).
   std::string text;
   auto f = std::back_inserter(text);
-  fmt::format_to(f, "hogwild-model 2\nmodel {}\ndims {}\noutputs {}\nlambda {:.17g}\n", models::name_of(m.model), m.dims,
-             m.outputs, m.lambda);
+  // Version 2, or 3 with the bias line (a reader of version 2 would take the bias weight for a
+  // feature's).
+  fmt::format_to(f, "hogwild-model {}\nmodel {}\ndims {}\noutputs {}\nlambda {:.17g}\n", m.bias > 0 ? 3 : 2,
+                 models::name_of(m.model), m.dims, m.outputs, m.lambda);
+  if (m.bias > 0) fmt::format_to(f, "bias {:.17g}\n", m.bias);
   switch (m.labels.task) {
     case data::label_task::binary:
       fmt::format_to(f, "labels binary {:.17g} {:.17g}\n", m.labels.classes.at(0), m.labels.classes.at(1));
@@ -127,7 +130,8 @@ saved_model read_model(const std::string& path) {
   auto s = r.next("'hogwild-model VERSION'");
   r.keyword(s, "hogwild-model");
   const double version = r.number(s, "a version number");
-  if (version != 1 && version != 2) r.fail(fmt::format("model file version {:g}; this build reads versions 1 and 2", version));
+  if (version != 1 && version != 2 && version != 3)
+    r.fail(fmt::format("model file version {:g}; this build reads versions 1 to 3", version));
   r.end(s, "the version");
   s = r.next("'model NAME'");
   r.keyword(s, "model");
@@ -152,6 +156,14 @@ saved_model read_model(const std::string& path) {
   m.lambda = r.number(s, "lambda");
   if (m.lambda < 0) r.fail(fmt::format("expected lambda >= 0 (the L2 strength), found {:g}", m.lambda));
   r.end(s, "lambda");
+  if (version == 3) {
+    s = r.next("'bias B'");
+    r.keyword(s, "bias");
+    m.bias = r.number(s, "the bias feature's value");
+    if (m.bias <= 0) r.fail(fmt::format("expected a bias > 0 (the value of the constant feature), found {:g}", m.bias));
+    if (m.dims < 2) r.fail("a model with a bias needs at least 2 dims (the features and the bias column)");
+    r.end(s, "the bias");
+  }
   const auto type = models::label_type_of(m.model);
   if (version == 1) {
     m.labels.task = type == models::label_type::real ? data::label_task::regression : data::label_task::binary;
@@ -208,14 +220,15 @@ saved_model read_model(const std::string& path) {
     else r.fail(fmt::format("expected 'scale none|unit|standardize', found '{}'", data::quoted_bytes(t)));
     r.end(s, "the scale kind");
     if (m.scale.kind != data::scale_kind::none) {
-      const std::string per_dim = fmt::format("{} numbers (one per dim)", m.dims);
+      const std::string per_dim = fmt::format("{} numbers (one per dim{})", m.data_dims(),
+                                              m.bias > 0 ? ", the bias column excepted" : "");
       s = r.next("'scale-offset ...'");
       r.keyword(s, "scale-offset");
       // As fit_scaling makes them (datasets/loader.cpp): unit divides by a column's largest |value|
       // (offset 0, factor > 0); standardize divides by a standard deviation (factor > 0), or
       // zeroes a constant column (factor 0). A factor below 0 would flip a column's sign.
       const bool unit = m.scale.kind == data::scale_kind::unit;
-      for (std::size_t j = 0; j < m.dims; ++j) {
+      for (std::size_t j = 0; j < m.data_dims(); ++j) {
         const double v = r.number(s, "a scale offset");
         if (unit && v != 0)
           r.fail(fmt::format("scale offset {:g} for dim {}: expected 0 with scale unit (it only divides)", v, j + 1));
@@ -224,7 +237,7 @@ saved_model read_model(const std::string& path) {
       r.end(s, per_dim);
       s = r.next("'scale-factor ...'");
       r.keyword(s, "scale-factor");
-      for (std::size_t j = 0; j < m.dims; ++j) {
+      for (std::size_t j = 0; j < m.data_dims(); ++j) {
         const double v = r.number(s, "a scale factor");
         if (v < 0 || (unit && v == 0))
           r.fail(fmt::format("scale factor {:g} for dim {}: expected a number {} with scale {}", v, j + 1,

@@ -36,7 +36,11 @@ struct saved_model {
   double lambda = 0.0;
   data::label_map labels;
   data::scaling scale;
+  // --bias B (> 0): the last of the dims is a constant column of value B appended to every row
+  // after scaling (the scale lines cover the other dims); version 3 files. 0: none.
+  double bias = 0.0;
   std::vector<double> weights;
+  std::size_t data_dims() const { return bias > 0 ? dims - 1 : dims; }  // the features rows bring
 };
 
 void write_model(const std::string& path, const saved_model& m);

@@ -350,16 +350,18 @@ run_result score_saved_model(const config& c, std::FILE* out) {
   data::check_idx_labels("--test-labels", c.files.test_labels, format, name);
   data::dataset test = data::read_any(c.files.test, format, c.files.test_labels);
   // Images have a fixed feature count that must match; LIBSVM files only name the columns they use.
-  if (format != data::file_format::libsvm && test.dims != m.dims)
-    throw usage_error(fmt::format("{}: {} features per row but the model in {} has {} dims", name, test.dims,
-                                  c.load_model_path, m.dims));
-  if (test.dims > m.dims) {
+  const std::size_t D = m.data_dims();  // the features of a row (a bias column comes after them)
+  if (format != data::file_format::libsvm && test.dims != D)
+    throw usage_error(fmt::format("{}: {} features per row but the model in {} has {} dims{}", name, test.dims,
+                                  c.load_model_path, D, m.bias > 0 ? " and a bias column" : ""));
+  if (test.dims > D) {
     if (out) fmt::print(out, "note: {} has features up to {}; the model's {} dims are used, the rest ignored\n", name,
-                        test.dims, m.dims);
+                        test.dims, D);
   }
   data::map_labels(test, m.labels, name);  // refuses labels (classes) the model does not know
-  data::restrict_columns(test, m.dims);
+  data::restrict_columns(test, D);
   if (m.scale.kind != data::scale_kind::none) m.scale.apply(test);
+  if (m.bias > 0) data::append_bias(test, D, static_cast<float>(m.bias));
   const evaluation e = evaluate(m.model, test.csr(), test.labels.data(), m.weights.data(), m.outputs, m.lambda);
   run_result result;
   result.weights = m.weights;
@@ -470,12 +472,12 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
       describe_label_balance(models::label_type_of(c.model), rd.labels, train_set.labels, test_set.labels);
   if (me == 0 && !balance.warning.empty())
     std::fputs(fmt::format("hogwild-coordinator: warning: {}\n", balance.warning).c_str(), stderr);
-  // The models have no intercept: centred columns leave them no way to fit the data's mean (the
-  // coverage review of 27 November: abalone's least-squares MSE 105.8 against 5.7 unscaled).
-  if (me == 0 && rd.scale.kind == data::scale_kind::standardize)
-    std::fputs("hogwild-coordinator: note: --scale standardize centres every column, and the models have no "
-               "intercept: a model can then no longer fit the data's mean (docs/data.md, --scale); --scale "
-               "unit keeps the rows sparse and uncentred\n", stderr);
+  // Without --bias the models have no intercept: centred columns leave them no way to fit the
+  // data's mean (abalone's least-squares MSE 105.8 against 5.7 unscaled, 5.6 with --bias 1).
+  if (me == 0 && rd.scale.kind == data::scale_kind::standardize && c.bias <= 0)
+    std::fputs("hogwild-coordinator: note: --scale standardize centres every column, and without --bias the "
+               "models have no intercept: a model can then no longer fit the data's mean (docs/data.md, --scale); "
+               "add one with --bias 1, or keep the rows sparse and uncentred with --scale unit\n", stderr);
   shm::owned_segment seg(shm::unique_name(), spec);
   fill_segment(seg.view(), std::move(train_set), inv_du);  // train_set is empty from here on
 
@@ -489,10 +491,13 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
                                            c.average_every == 1 ? "" : "s")
                              : "");
     const char* layout_name = spec.data_layout == kernel::layout::csr ? "csr" : "dense";
+    const bool bias = c.bias > 0;  // (the generated data's shape, then the column --bias added)
     if (c.files.train.empty())
-      fmt::print(out, "data: synthetic {} {} x {} (density {:g}, {} nonzeros, {} layout), {} test rows, seed {}\n",
+      fmt::print(out, "data: synthetic {} {} x {} (density {:g}, {} nonzeros, {} layout), {} test rows, seed {}{}\n",
                  c.synthetic.kind == data::synthetic_kind::svm ? "svm" : "regression", spec.rows,
-                 spec.dims, c.synthetic.density, spec.nnz, layout_name, test_set.rows(), c.synthetic.seed);
+                 spec.dims - (bias ? 1 : 0), c.synthetic.density, spec.nnz - (bias ? spec.rows : 0), layout_name,
+                 test_set.rows(), c.synthetic.seed,
+                 bias ? fmt::format("; bias column {} of value {:g} (an intercept)", spec.dims, c.bias) : "");
     else
       fmt::print(out, "data: {}, {} layout\n", rd.description, layout_name);
     if (!balance.line.empty()) fmt::print(out, "labels{}: {}\n", net ? " (rank 0's shard)" : "", balance.line);
@@ -785,7 +790,7 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
                  net->comm_bytes() / net->comm_calls());
   }
   if (!c.save_model_path.empty() || !c.predictions_path.empty()) {
-    const saved_model sm{c.model, spec.dims, C, c.lambda, rd.labels, rd.scale, result.weights};
+    const saved_model sm{c.model, spec.dims, C, c.lambda, rd.labels, rd.scale, c.bias, result.weights};
     if (!c.save_model_path.empty()) write_model(c.save_model_path, sm);
     if (!c.predictions_path.empty()) write_predictions(c.predictions_path, sm, test_set);
   }

@@ -300,6 +300,30 @@ void scaling::apply(dataset& d) const {
   d = std::move(r);
 }
 
+void append_bias(dataset& d, std::size_t bias_column, float value) {
+  const std::size_t rows = d.rows();
+  const auto column = static_cast<std::uint32_t>(bias_column);
+  std::vector<std::uint32_t> idx(d.nnz() + rows);
+  std::vector<float> val(d.nnz() + rows);
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < rows; ++i) {
+    const auto k0 = d.row_ptr[i], k1 = d.row_ptr[i + 1];
+    std::copy(d.idx.begin() + static_cast<std::ptrdiff_t>(k0), d.idx.begin() + static_cast<std::ptrdiff_t>(k1),
+              idx.begin() + static_cast<std::ptrdiff_t>(at));
+    std::copy(d.val.begin() + static_cast<std::ptrdiff_t>(k0), d.val.begin() + static_cast<std::ptrdiff_t>(k1),
+              val.begin() + static_cast<std::ptrdiff_t>(at));
+    d.row_ptr[i] = at;  // (row i's start is read above before it is rewritten; row i+1's below)
+    at += k1 - k0;
+    idx[at] = column;  // the last entry: columns stay ascending
+    val[at] = value;
+    ++at;
+  }
+  d.row_ptr[rows] = at;
+  d.idx = std::move(idx);
+  d.val = std::move(val);
+  d.dims = bias_column + 1;
+}
+
 namespace {
 
 // What LIBSVM text is made of: printable ASCII and the line-breaking whitespace.

@@ -96,6 +96,9 @@ void map_labels(dataset& d, const label_map& m, const std::string& where);
 scaling fit_scaling(const dataset& train, scale_kind kind, bool images);
 // Keeps columns < dims only.
 void restrict_columns(dataset& d, std::size_t dims);
+// --bias B: appends `column` (>= every column of d; d.dims becomes column + 1) with value B to
+// every row, for an intercept.
+void append_bias(dataset& d, std::size_t column, float value);
 // Moves round(fraction × rows) rows, chosen by a seeded shuffle, from d into a new dataset.
 dataset split_off(dataset& d, double fraction, std::uint64_t seed);
 // Largest squared row norm.

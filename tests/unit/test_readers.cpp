@@ -860,3 +860,54 @@ TEST_CASE("binary cache: one file reached by different paths has one cache name"
       direct.substr(direct.rfind('-'))));  // the same hash; the name keeps the file name given
   CHECK(data::describe_sources({(t.path / "sub" / ".." / "x.svm").string()}) == data::describe_sources({f}));
 }
+
+TEST_CASE("append_bias adds the constant column last in every row, empty rows too") {
+  dataset d;
+  d.dims = 3;
+  const std::uint32_t c0[] = {0, 2};
+  const float v0[] = {1.5f, -2.0f};
+  d.add_row(c0, v0, 2, 1.0f);
+  d.add_row(nullptr, nullptr, 0, -1.0f);
+  const std::uint32_t c2[] = {1};
+  const float v2[] = {4.0f};
+  d.add_row(c2, v2, 1, 1.0f);
+  append_bias(d, 5, 0.5f);  // (a test set whose columns stop short of the training set's 5)
+  CHECK(d.dims == 6);
+  CHECK(d.row_ptr == std::vector<std::uint64_t>{0, 3, 4, 6});
+  CHECK(d.idx == std::vector<std::uint32_t>{0, 2, 5, 5, 1, 5});
+  CHECK(d.val == std::vector<float>{1.5f, -2.0f, 0.5f, 0.5f, 4.0f, 0.5f});
+  CHECK(d.labels == std::vector<float>{1.0f, -1.0f, 1.0f});
+}
+
+TEST_CASE("model file version 3 carries the bias and its scale lines cover the dims before the bias column") {
+  temp_dir t;
+  saved_model m;
+  m.model = models::model_kind::least_squares;
+  m.dims = 3;  // 2 features + the bias column
+  m.outputs = 1;
+  m.lambda = 0;
+  m.labels.task = label_task::regression;
+  m.scale.kind = scale_kind::standardize;
+  m.scale.offset = {0.25, -1};
+  m.scale.factor = {2, 0.1};
+  m.bias = 1.5;
+  m.weights = {1, 2, 3};
+  const std::string p = (t.path / "b.model").string();
+  write_model(p, m);
+  const saved_model r = read_model(p);
+  CHECK(r.bias == 1.5);
+  CHECK(r.data_dims() == 2);
+  CHECK(r.scale.offset == m.scale.offset);
+  CHECK(r.weights == m.weights);
+  m.bias = 0;
+  m.dims = 2;
+  m.weights = {1, 2};
+  write_model(p, m);
+  CHECK(read_model(p).bias == 0.0);  // and the file is version 2, as before --bias
+  const std::string v3 =
+      "hogwild-model 3\nmodel svm\ndims 3\noutputs 1\nlambda 1\nbias 1\nlabels binary -1 1\nscale none\n"
+      "weights\n0.5\n-0.25\n0.125\n";
+  CHECK(read_model(t.file("v3.model", v3)).bias == 1.0);
+  check_refused(t.file("nobias.model", replaced(v3, "bias 1\n", "")), "nobias.model:6: expected 'bias'");
+  check_refused(t.file("zero.model", replaced(v3, "bias 1", "bias 0")), "zero.model:6: expected a bias > 0");
+}
