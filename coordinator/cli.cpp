@@ -365,7 +365,6 @@ void finish_distributed(const raw_options& o, config& c) {
   if (c.on_worker_failure == failure_policy::retry)
     throw usage_error("--distributed: --on-worker-failure retry is not supported (a failed rank ends the job)");
   if (c.cleanup_only) throw usage_error("--distributed: --cleanup runs on one machine; drop --distributed");
-  if (c.bias > 0) throw usage_error("--distributed: --bias is not supported across ranks yet");
   if (c.weight_precision != precision::float64)
     throw usage_error("--distributed: --precision float32 is not supported across ranks yet (the exchanged rows "
                       "and averaged models are float64)");

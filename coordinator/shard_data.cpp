@@ -71,6 +71,7 @@ bool can_read_sharded(const config& c) {
   const auto& f = c.files;
   if (f.train.size() != 1 || f.validation_fraction > 0) return false;
   if (f.scale != data::scale_kind::none && f.scale != data::scale_kind::automatic) return false;
+  if (c.bias > 0) return false;  // (prepare_data appends the bias column; this reader does not)
   const std::string& path = f.train.front();
   const auto format = data::resolve_format(f.format, path);
   if (format != data::file_format::libsvm) return false;
