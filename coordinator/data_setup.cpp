@@ -78,8 +78,7 @@ run_data prepare_data(const config& c) {
   if (c.bias > 0) {  // after scaling (load_files): the constant column is not scaled
     const auto b = static_cast<float>(c.bias);
     const std::size_t column = r.train.dims;  // the test rows' columns are at most the training rows'
-    for (data::dataset* d : {&r.train, &r.validation, &r.test})
-      if (d->rows() > 0 || d == &r.train) data::append_bias(*d, column, b);
+    for (data::dataset* d : {&r.train, &r.validation, &r.test}) data::append_bias(*d, column, b);
     r.description += fmt::format("; bias column {} of value {:g} (an intercept)", column + 1, c.bias);
   }
   return r;

@@ -595,23 +595,21 @@ run_result train(const config& c_arg, std::FILE* out, cluster* net) {
   // (eval_pool.hpp); same bits as on one thread. Not kept with processes forked every epoch:
   // fork() from a process with more threads costs more (measured: epochs +5-10 %, evaluation
   // gains lost in half the runs, docs/performance-log.md); those get helpers per evaluation.
+  const unsigned helpers =
+      c.mode == run_mode::serial ? 0 : eval_pool::helpers_for(c.workers, net ? static_cast<unsigned>(net->local_size()) : 1u);
+  const bool forks_every_epoch = c.executor == executor_kind::fork && c.lifetime == worker_lifetime::epoch;
   std::optional<eval_pool> pool;
   chunk_runner eval_run;
-  if (c.mode != run_mode::serial && !(c.executor == executor_kind::fork && c.lifetime == worker_lifetime::epoch))
-    if (const unsigned helpers = eval_pool::helpers_for(c.workers, net ? static_cast<unsigned>(net->local_size()) : 1u);
-        helpers > 0) {
-      signals::block();  // before the helpers start: they inherit the mask
-      pool.emplace(helpers);
-      eval_run = [&pool](std::size_t count, const std::function<void(std::size_t)>& fn) { pool->run(count, fn); };
-    }
+  if (helpers > 0 && !forks_every_epoch) {
+    signals::block();  // before the helpers start: they inherit the mask
+    pool.emplace(helpers);
+    eval_run = [&pool](std::size_t count, const std::function<void(std::size_t)>& fn) { pool->run(count, fn); };
+  }
   const chunk_runner* eval_on = pool ? &eval_run : nullptr;
   // Processes forked every epoch: helpers for each evaluation alone, started after the epoch's
   // workers were reaped and joined before the next epoch forks again, so no fork() ever copies a
   // process with threads in it (thread create + join: ~25 us a helper).
-  const unsigned transient_helpers =
-      !pool && c.mode != run_mode::serial && c.executor == executor_kind::fork && c.lifetime == worker_lifetime::epoch
-          ? eval_pool::helpers_for(c.workers, net ? static_cast<unsigned>(net->local_size()) : 1u)
-          : 0;
+  const unsigned transient_helpers = forks_every_epoch ? helpers : 0;
   run_result result;
   const auto t0 = clock_type::now();
   const double cpu0 = cpu_seconds();

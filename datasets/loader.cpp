@@ -308,10 +308,8 @@ void append_bias(dataset& d, std::size_t bias_column, float value) {
   std::size_t at = 0;
   for (std::size_t i = 0; i < rows; ++i) {
     const auto k0 = d.row_ptr[i], k1 = d.row_ptr[i + 1];
-    std::copy(d.idx.begin() + static_cast<std::ptrdiff_t>(k0), d.idx.begin() + static_cast<std::ptrdiff_t>(k1),
-              idx.begin() + static_cast<std::ptrdiff_t>(at));
-    std::copy(d.val.begin() + static_cast<std::ptrdiff_t>(k0), d.val.begin() + static_cast<std::ptrdiff_t>(k1),
-              val.begin() + static_cast<std::ptrdiff_t>(at));
+    std::copy_n(d.idx.data() + k0, k1 - k0, idx.data() + at);
+    std::copy_n(d.val.data() + k0, k1 - k0, val.data() + at);
     d.row_ptr[i] = at;  // (row i's start is read above before it is rewritten; row i+1's below)
     at += k1 - k0;
     idx[at] = column;  // the last entry: columns stay ascending
